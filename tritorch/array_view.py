@@ -1,0 +1,42 @@
+"""The currency of every primitive: a strided view into a flat buffer.
+
+`buffer` is a flat 1-D array of `dtype` elements (a numpy array on the cpu, a torch-allocated
+buffer on cuda); the view's element (i0, i1, ...) lives at `buffer[offset + sum(ik * strides[k])]`.
+Strides are in elements and never negative (flips copy, as in PyTorch); a stride of 0 is a
+broadcast.
+"""
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from .dtypes import DType
+
+Shape = tuple[int, ...]
+Strides = tuple[int, ...]
+
+
+class ArrayView(NamedTuple):
+    buffer: Any
+    offset: int
+    shape: Shape
+    strides: Strides
+    dtype: DType
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def numel(self) -> int:
+        n = 1
+        for s in self.shape:
+            n *= s
+        return n
+
+
+def contiguous_strides(shape: Shape) -> Strides:
+    strides, step = [], 1
+    for s in reversed(shape):
+        strides.append(step)
+        step *= max(s, 1)
+    return tuple(reversed(strides))

@@ -1,0 +1,136 @@
+"""Helpers shared by every op: dims, devices, broadcasting, dtype checks, output tensors."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .. import dtypes
+from ..array_view import Shape
+from ..device import device as Device
+from ..tensor import Tensor, _wrap_dim
+
+Scalar = (bool, int, float, np.bool_, np.integer, np.floating)
+
+
+def is_scalar(x) -> bool:
+    return isinstance(x, Scalar)
+
+
+def wrap_dim(dim: int, ndim: int) -> int:
+    """`dim` in [0, ndim); IndexError naming the valid range otherwise."""
+    return _wrap_dim(dim, ndim)
+
+
+def wrap_dims(dims, ndim: int) -> tuple[int, ...]:
+    """Normalise an int, a sequence of ints or None (all dims) to a sorted tuple."""
+    if dims is None:
+        return tuple(range(ndim))
+    if isinstance(dims, (int, np.integer)):
+        dims = (dims,)
+    out = tuple(sorted(wrap_dim(d, ndim) for d in dims))
+    if len(set(out)) != len(out):
+        raise RuntimeError(f"dim {tuple(dims)} appears multiple times in the list of dims")
+    return out
+
+
+def shape_arg(args) -> tuple[int, ...]:
+    """Accept `f(2, 3)`, `f((2, 3))` and `f([2, 3])`; reject negative sizes."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    shape = tuple(int(s) for s in args)
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension: size {list(shape)}")
+    return shape
+
+
+def same_device(*tensors: Tensor) -> Device:
+    """The one device all tensors live on; RuntimeError naming two devices otherwise."""
+    dev = None
+    for t in tensors:
+        if isinstance(t, Tensor):
+            if dev is None:
+                dev = t.device
+            elif t.device != dev:
+                raise RuntimeError("Expected all tensors to be on the same device, but found at "
+                                   f"least two devices, {dev} and {t.device}!")
+    return dev
+
+
+def broadcast_shapes(*shapes: Sequence[int]) -> tuple[int, ...]:
+    """PyTorch/numpy broadcasting of shapes, with a message naming the shapes at fault."""
+    ndim = max((len(s) for s in shapes), default=0)
+    out = [1] * ndim
+    for s in shapes:
+        for i, size in enumerate(s):
+            k = ndim - len(s) + i
+            if size == out[k] or size == 1:
+                continue
+            if out[k] != 1:
+                raise RuntimeError(
+                    f"shapes {' and '.join(str(list(x)) for x in shapes)} cannot be broadcast: "
+                    f"size {out[k]} does not match size {size} at non-singleton dimension {k}")
+            out[k] = size
+    return tuple(out)
+
+
+def expand_to(x: Tensor, shape: Shape) -> Tensor:
+    """A stride-0 view of `x` broadcast to `shape` (no copy)."""
+    shape = tuple(shape)
+    if tuple(x.shape) == shape:
+        return x
+    lead = len(shape) - x.ndim
+    if lead < 0:
+        raise RuntimeError(f"expand: the number of sizes provided ({len(shape)}) must be greater "
+                           f"or equal to the number of dimensions in the tensor ({x.ndim})")
+    strides = []
+    for i, size in enumerate(shape):
+        if i < lead:
+            if size < 0:
+                raise RuntimeError(f"expand: -1 is not allowed in a leading, non-existing dimension {i}")
+            strides.append(0)
+            continue
+        have, stride = x.shape[i - lead], x.stride(i - lead)
+        if size == -1:
+            size = have
+        if have == size:
+            strides.append(stride)
+        elif have == 1:
+            strides.append(0)
+        else:
+            raise RuntimeError(f"expand: the expanded size of the tensor ({size}) must match the "
+                               f"existing size ({have}) at non-singleton dimension {i}; "
+                               f"target sizes {list(shape)}, tensor sizes {list(x.shape)}")
+    shape = tuple(s if s != -1 else x.shape[i - lead] for i, s in enumerate(shape))
+    return x.as_strided_view(shape, tuple(strides), x.storage_offset())
+
+
+def empty(shape: Shape, dtype: dtypes.DType, device: Device) -> Tensor:
+    return Tensor.empty(tuple(shape), dtype, device)
+
+
+def check_dtype(op: str, x: Tensor, allowed: str) -> None:
+    """Reject dtypes outside `allowed`, a string of kinds: 'b' bool, 'u'/'i' integer, 'f' float."""
+    if x.dtype.kind not in allowed:
+        names = {"b": "bool", "u": "unsigned", "i": "integer", "f": "floating point"}
+        raise TypeError(f"{op}: dtype {x.dtype} is not supported (expected "
+                        f"{' or '.join(names[k] for k in dict.fromkeys(allowed))} tensors)")
+
+
+def check_out(op: str, out: Tensor, shape: Shape, dtype: dtypes.DType, device: Device) -> None:
+    """An `out=` tensor must already have the result's shape and device, and a dtype the result
+    can be cast to (PyTorch resizes; tritorch asks for the right shape instead)."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{op}: out= must be a Tensor, got {type(out).__name__}")
+    if tuple(out.shape) != tuple(shape):
+        raise RuntimeError(f"{op}: out= has shape {list(out.shape)} but the result has shape {list(shape)}")
+    if out.device != device:
+        raise RuntimeError(f"{op}: out= is on {out.device} but the result is on {device}")
+    if not dtypes.can_cast(dtype, out.dtype):
+        raise RuntimeError(f"{op}: result type {dtype.name} can't be cast to the desired output type "
+                           f"{out.dtype.name}")
+
+
+def bump_version(t: Tensor) -> None:
+    """Record an in-place write to `t`'s storage (autograd compares versions)."""
+    t._storage.version += 1

@@ -1,0 +1,121 @@
+"""Copies between layouts, dtypes and devices: contiguous, clone, to, copy_."""
+from __future__ import annotations
+
+from .. import dtypes
+from ..array_view import contiguous_strides
+from ..backend import backend_for
+from ..device import as_device
+from ..device import device as Device
+from ..tensor import Storage, Tensor
+from .common import bump_version, broadcast_shapes, empty, expand_to
+from .registry import function, method
+
+
+def copy_into(src: Tensor, out: Tensor) -> None:
+    """The copy primitive, across devices too (through host memory)."""
+    if src.device == out.device:
+        out.backend.copy.copy(src.array, out.array)
+        return
+    host = src.backend.memory.to_numpy(src.array)
+    staged = Tensor(Storage(out.backend.memory.from_numpy(host), out.device, src.dtype, host.size),
+                    host.shape, contiguous_strides(host.shape), 0)
+    out.backend.copy.copy(staged.array, out.array)
+
+
+@method()
+def contiguous(self: Tensor) -> Tensor:
+    """This tensor if already contiguous, else a contiguous copy."""
+    return self if self.is_contiguous() else clone(self)
+
+
+@function
+@method()
+def clone(input: Tensor) -> Tensor:
+    """A copy with its own contiguous storage."""
+    out = empty(input.shape, input.dtype, input.device)
+    copy_into(input, out)
+    return out
+
+
+@method()
+def copy_(self: Tensor, src: Tensor) -> Tensor:
+    """Copy `src` (broadcast to this shape, converted to this dtype, from any device) in place."""
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'src' must be a Tensor, not {type(src).__name__}")
+    broadcast_shapes(src.shape, self.shape)
+    copy_into(expand_to(src, self.shape), self)
+    bump_version(self)
+    return self
+
+
+def _parse_to(args, kwargs):
+    dtype, device = kwargs.pop("dtype", None), kwargs.pop("device", None)
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype, device = a.dtype, a.device
+        elif isinstance(a, (str, Device)) or (isinstance(a, int) and not isinstance(a, bool)):
+            device = a
+        else:
+            dtype = a
+    return dtype, device
+
+
+@method()
+def to(self: Tensor, *args, copy: bool = False, non_blocking: bool = False, **kwargs) -> Tensor:
+    """Convert dtype and/or move device: `x.to("cuda")`, `x.to(tritorch.float16)`,
+    `x.to(other)`. Returns `self` when nothing changes and copy is False."""
+    dtype, device = _parse_to(args, kwargs)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    dtype = self.dtype if dtype is None else dtypes.as_dtype(dtype)
+    device = self.device if device is None else as_device(device)
+    if dtype is self.dtype and device == self.device and not copy:
+        return self
+    backend_for(device)  # fails early, naming the device, when it has no backend
+    out = empty(self.shape, dtype, device)
+    copy_into(self, out)
+    return out
+
+
+def _caster(dtype):
+    def cast(self: Tensor) -> Tensor:
+        return to(self, dtype)
+    return cast
+
+
+for _name, _dt in [("float", dtypes.float32), ("half", dtypes.float16), ("bfloat16", dtypes.bfloat16),
+                   ("double", dtypes.float64), ("long", dtypes.int64), ("int", dtypes.int32),
+                   ("short", dtypes.int16), ("char", dtypes.int8), ("byte", dtypes.uint8),
+                   ("bool", dtypes.bool_)]:
+    method(_name)(_caster(_dt))
+
+
+@method()
+def type(self: Tensor, dtype=None):
+    """With no argument, the type name (`'tritorch.FloatTensor'`); otherwise `to(dtype)`."""
+    if dtype is None:
+        names = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+                 "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                 "bool": "Bool"}
+        prefix = "tritorch.cuda." if self.is_cuda else "tritorch."
+        return f"{prefix}{names[self.dtype.name]}Tensor"
+    return to(self, dtype)
+
+
+@method()
+def cpu(self: Tensor) -> Tensor:
+    return to(self, "cpu")
+
+
+@method()
+def cuda(self: Tensor, device=None) -> Tensor:
+    return to(self, as_device("cuda" if device is None else device))
+
+
+@method()
+def requires_grad_(self: Tensor, requires_grad: bool = True) -> Tensor:
+    if requires_grad and not self.dtype.is_floating_point:
+        raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got {self.dtype}")
+    self.requires_grad = requires_grad
+    return self
+

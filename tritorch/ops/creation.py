@@ -1,0 +1,251 @@
+"""Factories: tensors from data, constants, ranges, identity."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import dtypes
+from ..array_view import contiguous_strides
+from ..backend import backend_for
+from ..device import CPU, as_device
+from ..device import device as Device
+from ..tensor import Storage, Tensor
+from .common import bump_version, shape_arg
+from .registry import function, method
+
+
+def _finish(t: Tensor, requires_grad: bool) -> Tensor:
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _infer_dtype(a: np.ndarray, data) -> dtypes.DType:
+    """Python floats become the default dtype (numpy would say float64); numpy data keeps its own."""
+    if isinstance(data, (np.ndarray, np.generic)):
+        return dtypes.from_numpy(a.dtype)
+    kind = a.dtype.kind
+    if kind == "f":
+        return dtypes.get_default_dtype()
+    if kind in "iu":
+        return dtypes.int64
+    if kind == "b":
+        return dtypes.bool_
+    raise TypeError(f"tritorch.tensor: could not infer a dtype from data of numpy kind {a.dtype} "
+                    f"({type(data).__name__}); expected numbers, bools or nested lists of them")
+
+
+def from_host(a: np.ndarray, dtype: dtypes.DType, device: Device) -> Tensor:
+    """A new tensor on `device` holding a copy of the numpy array `a`."""
+    a = np.asarray(a).astype(dtype.np, copy=False)
+    buf = backend_for(device).memory.from_numpy(a)
+    return Tensor(Storage(buf, device, dtype, a.size), a.shape, contiguous_strides(a.shape), 0)
+
+
+@function
+def tensor(data, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of `data` (nested lists, numbers, numpy arrays, tensors).
+
+    >>> tritorch.tensor([[1, 2], [3, 4]], dtype=tritorch.float32)
+    """
+    if isinstance(data, Tensor):
+        dtype = data.dtype if dtype is None else dtype
+        device = data.device if device is None else device
+        return _finish(data.detach().to(device=device, dtype=dtype, copy=True), requires_grad)
+    a = np.asarray(data)
+    if a.dtype == object:
+        raise TypeError(f"tritorch.tensor: data of ragged or unsupported element type "
+                        f"({type(data).__name__}) can't be converted; nested lists must be rectangular")
+    dt = _infer_dtype(a, data) if dtype is None else dtypes.as_dtype(dtype)
+    return _finish(from_host(a, dt, as_device(device)), requires_grad)
+
+
+@function
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """Like `tensor`, but returns `data` itself when it already is a Tensor of that dtype and
+    device, and shares memory with a numpy array on the cpu when the dtype matches."""
+    if isinstance(data, Tensor):
+        return data.to(device=device if device is not None else data.device,
+                       dtype=dtype if dtype is not None else data.dtype)
+    if isinstance(data, np.ndarray) and as_device(device) == CPU and (
+            dtype is None or dtypes.as_dtype(dtype).np == data.dtype):
+        return from_numpy(data)
+    return tensor(data, dtype=dtype, device=device)
+
+
+@function
+def from_numpy(a: np.ndarray) -> Tensor:
+    """A cpu tensor sharing memory with the numpy array `a` (no copy)."""
+    if not isinstance(a, np.ndarray):
+        raise TypeError(f"from_numpy expects an np.ndarray, got {type(a).__name__}")
+    dt = dtypes.from_numpy(a.dtype)
+    item = a.itemsize
+    if any(s < 0 for s in a.strides):
+        raise ValueError(f"from_numpy: at least one stride of the array is negative (strides "
+                         f"{a.strides}); copy it first, e.g. with np.ascontiguousarray")
+    if any(s % item for s in a.strides):
+        raise ValueError(f"from_numpy: strides {a.strides} are not multiples of the element "
+                         f"size {item}")
+    strides = tuple(s // item for s in a.strides)
+    extent = 1 + sum((n - 1) * s for n, s in zip(a.shape, strides)) if a.size else 0
+    flat = np.lib.stride_tricks.as_strided(a, shape=(extent,), strides=(item,))
+    return Tensor(Storage(flat, CPU, dt, extent), a.shape, strides, 0)
+
+
+def _factory_dtype(dtype, fill=None) -> dtypes.DType:
+    if dtype is not None:
+        return dtypes.as_dtype(dtype)
+    return dtypes.get_default_dtype() if fill is None else dtypes.scalar_dtype(fill)
+
+
+@function
+def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor."""
+    return _finish(Tensor.empty(shape_arg(size), _factory_dtype(dtype), as_device(device)), requires_grad)
+
+
+@function
+def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of `size` filled with `fill_value`; its dtype follows the value as in PyTorch."""
+    t = Tensor.empty(shape_arg((size,)), _factory_dtype(dtype, fill_value), as_device(device))
+    t.backend.elementwise.fill(t.array, fill_value)
+    return _finish(t, requires_grad)
+
+
+@function
+def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return full(shape_arg(size), 0, dtype=_factory_dtype(dtype), device=device, requires_grad=requires_grad)
+
+
+@function
+def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return full(shape_arg(size), 1, dtype=_factory_dtype(dtype), device=device, requires_grad=requires_grad)
+
+
+def _like(x: Tensor, dtype, device):
+    return (x.dtype if dtype is None else dtypes.as_dtype(dtype)), (x.device if device is None else device)
+
+
+@function
+def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    dt, dev = _like(input, dtype, device)
+    return empty(tuple(input.shape), dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+@function
+def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    dt, dev = _like(input, dtype, device)
+    return full(tuple(input.shape), 0, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+@function
+def ones_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    dt, dev = _like(input, dtype, device)
+    return full(tuple(input.shape), 1, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+@function
+def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    dt, dev = _like(input, dtype, device)
+    return full(tuple(input.shape), fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+@function
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Values from `start` up to (not including) `end` by `step`.
+
+    >>> tritorch.arange(5)          # tensor([0, 1, 2, 3, 4])
+    >>> tritorch.arange(0, 1, 0.25) # tensor([0.0000, 0.2500, 0.5000, 0.7500])
+    """
+    if end is None:
+        start, end = 0, start
+    start, end, step = (float(v) if isinstance(v, Tensor) and v.is_floating_point() else
+                        (int(v) if isinstance(v, Tensor) else v) for v in (start, end, step))
+    if step == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"arange: upper bound and larger bound inconsistent with step sign "
+                           f"(start={start}, end={end}, step={step})")
+    if dtype is None:
+        floating = any(isinstance(v, float) for v in (start, end, step))
+        dtype = dtypes.get_default_dtype() if floating else dtypes.int64
+    n = max(0, math.ceil((end - start) / step))
+    t = Tensor.empty((n,), dtypes.as_dtype(dtype), as_device(device))
+    t.backend.elementwise.arange(start, step, t.array)
+    return _finish(t, requires_grad)
+
+
+@function
+def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """`steps` values evenly spaced from `start` to `end` inclusive. As PyTorch, the first half
+    counts up from `start` and the second half down from `end`, so both ends are exact."""
+    if steps < 0:
+        raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
+    dt = _factory_dtype(dtype)
+    t = Tensor.empty((steps,), dt, as_device(device))
+    if steps:
+        step = (end - start) / (steps - 1) if steps > 1 else 0.0
+        half = steps // 2
+        ew = t.backend.elementwise
+        ew.arange(start, step, t.narrow(0, 0, half).array)
+        ew.arange(end - (steps - 1 - half) * step, step, t.narrow(0, half, steps - half).array)
+    return _finish(t, requires_grad)
+
+
+@function
+def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A 2-D tensor with ones on the diagonal."""
+    m = n if m is None else m
+    t = zeros(n, m, dtype=dtype, device=device)
+    t.backend.elementwise.fill(t.diagonal().array, 1)
+    return _finish(t, requires_grad)
+
+
+@method()
+def fill_(self: Tensor, value) -> Tensor:
+    """Fill in place with a scalar (or a one-element tensor)."""
+    if isinstance(value, Tensor):
+        if value.numel() != 1:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value.dim()} dimensions")
+        value = value.item()
+    self.backend.elementwise.fill(self.array, value)
+    bump_version(self)
+    return self
+
+
+@method()
+def zero_(self: Tensor) -> Tensor:
+    return fill_(self, 0)
+
+
+@method()
+def new_empty(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    dt, dev = _like(self, dtype, device)
+    return empty(shape_arg(size), dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+@method()
+def new_zeros(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    dt, dev = _like(self, dtype, device)
+    return full(shape_arg(size), 0, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+@method()
+def new_ones(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    dt, dev = _like(self, dtype, device)
+    return full(shape_arg(size), 1, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+@method()
+def new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    dt, dev = _like(self, dtype, device)
+    return full(size, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+@method()
+def new_tensor(self: Tensor, data, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    dt, dev = _like(self, dtype, device)
+    return tensor(data, dtype=dt, device=dev, requires_grad=requires_grad)
+

@@ -1,0 +1,32 @@
+"""Host memory for the cpu device: flat numpy buffers, and the strided numpy view of an ArrayView."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..array_view import ArrayView
+from ..dtypes import DType
+
+
+def empty(numel: int, dtype: DType) -> np.ndarray:
+    return np.empty(numel, dtype.np)
+
+
+def from_numpy(a: np.ndarray) -> np.ndarray:
+    """A flat buffer holding a copy of `a`'s values in C order."""
+    return np.ascontiguousarray(a).reshape(-1).copy()
+
+
+def to_numpy(v: ArrayView) -> np.ndarray:
+    """The view's values as a numpy array that shares the buffer's memory."""
+    return ndarray(v)
+
+
+def data_ptr(buffer: np.ndarray) -> int:
+    return buffer.__array_interface__["data"][0]
+
+
+def ndarray(v: ArrayView) -> np.ndarray:
+    """A writable numpy view of `v` (no copy)."""
+    item = v.buffer.itemsize
+    return np.lib.stride_tricks.as_strided(
+        v.buffer[v.offset:], shape=v.shape, strides=tuple(s * item for s in v.strides))

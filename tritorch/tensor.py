@@ -1,0 +1,255 @@
+"""Tensor: a strided view of a Storage, plus the autograd slots.
+
+Everything that computes (math, views, indexing) lives in `tritorch/ops` and is installed on
+`Tensor` when the package is imported (`ops/registry.py`), so this file holds only the data
+structure and the methods that read it.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import dtypes
+from .array_view import ArrayView, Shape, Strides, contiguous_strides
+from .backend import backend_for
+from .device import device as Device
+from .printing import tensor_repr
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple of ints, as `torch.Size`."""
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __repr__(self) -> str:
+        return f"tritorch.Size({list(self)})"
+
+    def __getitem__(self, i):
+        r = tuple.__getitem__(self, i)
+        return Size(r) if isinstance(i, slice) else r
+
+    def __add__(self, other):
+        return Size(tuple(self) + tuple(other))
+
+
+class Storage:
+    """A flat buffer on one device. `version` counts in-place writes (autograd checks it)."""
+
+    __slots__ = ("buffer", "device", "dtype", "size", "version", "__weakref__")
+
+    def __init__(self, buffer, device: Device, dtype: dtypes.DType, size: int):
+        self.buffer, self.device, self.dtype, self.size = buffer, device, dtype, size
+        self.version = 0
+
+    @staticmethod
+    def empty(numel: int, dtype: dtypes.DType, device: Device) -> "Storage":
+        return Storage(backend_for(device).memory.empty(numel, dtype), device, dtype, numel)
+
+
+class Tensor:
+    """An n-dimensional array on a device. Create one with `tritorch.tensor`, `zeros`, ...
+
+    >>> x = tritorch.arange(6.).view(2, 3)
+    >>> x.t().stride()
+    (1, 3)
+    """
+
+    __array_priority__ = 1000  # numpy defers `ndarray + Tensor` to Tensor.__radd__
+
+    def __init__(self, storage: Storage, shape: Shape, strides: Strides, offset: int = 0):
+        self._storage = storage
+        self._shape = Size(shape)
+        self._strides = tuple(strides)
+        self._offset = offset
+        self._base: Tensor | None = None  # the tensor this one is a view of, if any
+        self.requires_grad = False
+        self.grad: Tensor | None = None
+        self.grad_fn = None
+
+    # --- construction helpers used by ops -------------------------------------------------
+    @staticmethod
+    def empty(shape: Shape, dtype: dtypes.DType, device: Device) -> "Tensor":
+        shape = tuple(shape)
+        n = 1
+        for s in shape:
+            n *= s
+        return Tensor(Storage.empty(n, dtype, device), shape, contiguous_strides(shape), 0)
+
+    def as_strided_view(self, shape: Shape, strides: Strides, offset: int) -> "Tensor":
+        """A tensor sharing this one's storage (no checks: ops validate first)."""
+        v = Tensor(self._storage, shape, strides, offset)
+        v._base = self if self._base is None else self._base
+        return v
+
+    @property
+    def array(self) -> ArrayView:
+        """The view handed to backend primitives."""
+        s = self._storage
+        return ArrayView(s.buffer, self._offset, tuple(self._shape), self._strides, s.dtype)
+
+    @property
+    def backend(self):
+        return backend_for(self._storage.device)
+
+    # --- metadata ---------------------------------------------------------------------------
+    @property
+    def shape(self) -> Size:
+        return self._shape
+
+    @property
+    def dtype(self) -> dtypes.DType:
+        return self._storage.dtype
+
+    @property
+    def device(self) -> Device:
+        return self._storage.device
+
+    @property
+    def ndim(self) -> int:
+        return len(self._shape)
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def itemsize(self) -> int:
+        return self.dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self.numel() * self.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.is_floating_point
+
+    def is_complex(self) -> bool:
+        return False
+
+    def element_size(self) -> int:
+        return self.itemsize
+
+    def dim(self) -> int:
+        return len(self._shape)
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return self._shape.numel()
+
+    nelement = numel
+
+    def size(self, dim: int | None = None):
+        if dim is None:
+            return self._shape
+        return self._shape[_wrap_dim(dim, self.ndim)]
+
+    def stride(self, dim: int | None = None):
+        if dim is None:
+            return self._strides
+        return self._strides[_wrap_dim(dim, self.ndim)]
+
+    def storage_offset(self) -> int:
+        return self._offset
+
+    def data_ptr(self) -> int:
+        return self.backend.memory.data_ptr(self._storage.buffer) + self._offset * self.itemsize
+
+    def untyped_storage(self) -> Storage:
+        return self._storage
+
+    def is_contiguous(self) -> bool:
+        expected = 1
+        for size, stride in zip(reversed(self._shape), reversed(self._strides)):
+            if size != 1 and stride != expected:
+                return False
+            expected *= size
+        return True
+
+    def get_device(self) -> int:
+        return -1 if self.device.type == "cpu" else self.device.index
+
+    # --- reading values ---------------------------------------------------------------------
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The values as a numpy array; on the cpu it shares memory with the tensor."""
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        if self.device.type != "cpu" and not force:
+            raise TypeError(f"can't convert {self.device} tensor to numpy. "
+                            "Use Tensor.cpu() to copy the tensor to host memory first.")
+        return self.backend.memory.to_numpy(self.array)
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.numpy(force=True)
+        return a if dtype is None else a.astype(dtype)
+
+    def item(self):
+        if self.numel() != 1:
+            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to "
+                               f"Scalar (item() needs exactly one element, shape is {tuple(self.shape)})")
+        return _to_python(self.numpy(force=True).reshape(()))
+
+    def tolist(self):
+        a = self.numpy(force=True)
+        if a.ndim == 0:
+            return _to_python(a)
+        if self.dtype is dtypes.bfloat16:
+            a = a.astype(np.float32)
+        return a.tolist()
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __bool__(self) -> bool:
+        if self.numel() != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self.numel()} elements is ambiguous")
+        return bool(self.item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.kind not in "uib" or self.numel() != 1:
+            raise TypeError(f"only integer tensors of a single element can be converted to an "
+                            f"index, got dtype {self.dtype} and shape {tuple(self.shape)}")
+        return int(self.item())
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        return tensor_repr(self)
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError("tritorch tensors are not picklable; use tritorch.save")
+
+
+def _wrap_dim(dim: int, ndim: int) -> int:
+    """Normalise a possibly negative dim, with PyTorch's error when it is out of range."""
+    lo, hi = -max(ndim, 1), max(ndim, 1) - 1
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    if not lo <= dim <= hi:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
+    return dim % max(ndim, 1)
+
+
+def _to_python(a: np.ndarray):
+    return float(a) if a.dtype == dtypes.bfloat16.np else a.item()
