@@ -68,6 +68,7 @@ class Tensor:
         self.requires_grad = False
         self.grad: Tensor | None = None
         self.grad_fn = None
+        self._output_nr = 0  # which output of grad_fn this tensor is
 
     # --- construction helpers used by ops -------------------------------------------------
     @staticmethod

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from .. import dtypes
 from ..array_view import contiguous_strides
+from ..autograd import Function
 from ..backend import backend_for
 from ..device import as_device
 from ..device import device as Device
 from ..tensor import Storage, Tensor
 from .common import bump_version, broadcast_shapes, empty, expand_to
 from .registry import function, method
+from .views import sum_to_shape
 
 
 def copy_into(src: Tensor, out: Tensor) -> None:
@@ -22,6 +24,43 @@ def copy_into(src: Tensor, out: Tensor) -> None:
     out.backend.copy.copy(staged.array, out.array)
 
 
+class Convert(Function):
+    """A copy into new storage, possibly to another dtype and device; backward converts back."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor, *, dtype: dtypes.DType, device: Device):
+        ctx.node_name = "CloneBackward0" if (dtype is x.dtype and device == x.device) else "ToCopyBackward0"
+        ctx.source = (x.dtype, x.device)
+        out = empty(x.shape, dtype, device)
+        copy_into(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        dtype, device = ctx.source
+        return grad.to(dtype=dtype, device=device)
+
+
+class CopyInto(Function):
+    """`self.copy_(src)`: self's old values get no gradient; src's is the gradient summed back to
+    its shape and converted to its dtype and device."""
+
+    inplace = True
+
+    @staticmethod
+    def forward(ctx, self: Tensor, src: Tensor):
+        ctx.node_name = "CopyBackwards"
+        ctx.src_meta = (tuple(src.shape), src.dtype, src.device)
+        copy_into(expand_to(src, self.shape), self)
+        bump_version(self)
+        return self
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        shape, dtype, device = ctx.src_meta
+        return grad.new_zeros(tuple(grad.shape)), sum_to_shape(grad, shape).to(dtype=dtype, device=device)
+
+
 @method()
 def contiguous(self: Tensor) -> Tensor:
     """This tensor if already contiguous, else a contiguous copy."""
@@ -32,9 +71,7 @@ def contiguous(self: Tensor) -> Tensor:
 @method()
 def clone(input: Tensor) -> Tensor:
     """A copy with its own contiguous storage."""
-    out = empty(input.shape, input.dtype, input.device)
-    copy_into(input, out)
-    return out
+    return Convert.apply(input, dtype=input.dtype, device=input.device)
 
 
 @method()
@@ -43,9 +80,7 @@ def copy_(self: Tensor, src: Tensor) -> Tensor:
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' must be a Tensor, not {type(src).__name__}")
     broadcast_shapes(src.shape, self.shape)
-    copy_into(expand_to(src, self.shape), self)
-    bump_version(self)
-    return self
+    return CopyInto.apply(self, src)
 
 
 def _parse_to(args, kwargs):
@@ -72,9 +107,7 @@ def to(self: Tensor, *args, copy: bool = False, non_blocking: bool = False, **kw
     if dtype is self.dtype and device == self.device and not copy:
         return self
     backend_for(device)  # fails early, naming the device, when it has no backend
-    out = empty(self.shape, dtype, device)
-    copy_into(self, out)
-    return out
+    return Convert.apply(self, dtype=dtype, device=device)
 
 
 def _caster(dtype):

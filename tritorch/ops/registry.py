@@ -38,7 +38,7 @@ def install(tensor_cls) -> None:
     for n, f in METHODS.items():
         if n in vars(tensor_cls):
             raise RuntimeError(f"Tensor.{n} is defined in tensor.py and registered by an op")
-        setattr(tensor_cls, n, property(f) if getattr(f, "is_property", False) else f)
+        setattr(tensor_cls, n, property(f) if getattr(f, "is_property", False) else f)  # properties pass through
 
 
 def as_property(f: Callable) -> Callable:

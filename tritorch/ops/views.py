@@ -3,13 +3,68 @@ and `flatten` when the strides cannot express the result (as in PyTorch)."""
 from __future__ import annotations
 
 from ..array_view import contiguous_strides
+from ..autograd import Function
 from ..tensor import Tensor
-from .common import broadcast_shapes, expand_to, wrap_dim, wrap_dims
+from .common import broadcast_shapes, empty, expand_to, wrap_dim, wrap_dims
 from .registry import as_property, function, method
 
 
-def _view(x: Tensor, shape, strides, offset=None) -> Tensor:
-    return x.as_strided_view(tuple(shape), tuple(strides), x.storage_offset() if offset is None else offset)
+class View(Function):
+    """A view of `x` with the given geometry; `grad_of(grad)` maps the view's gradient back to
+    x's shape in Tensor ops (so it is differentiable again)."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor, *, name: str, geometry: tuple, grad_of):
+        ctx.node_name, ctx.grad_of = name, grad_of
+        return x.as_strided_view(*geometry)
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        return ctx.grad_of(grad)
+
+
+class ScatterInto(Function):
+    """Zeros of `shape` with `grad` written into the sub-view `reselect(zeros)`: the backward of
+    every view that selects a subset (narrow, select, diagonal, slicing, ...). Its own backward
+    is `reselect`, a view again."""
+
+    @staticmethod
+    def forward(ctx, grad: Tensor, *, shape: tuple, reselect):
+        ctx.reselect = reselect
+        out = empty(shape, grad.dtype, grad.device).zero_()
+        part = reselect(out)
+        part.backend.copy.copy(grad.array, part.array)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        return ctx.reselect(grad)
+
+
+def _view(x: Tensor, shape, strides, offset=None, *, name: str = "ViewBackward0", grad_of=None) -> Tensor:
+    """A view of x; by default its gradient is reshaped back to x's shape."""
+    in_shape = tuple(x.shape)
+    geometry = (tuple(shape), tuple(strides), x.storage_offset() if offset is None else offset)
+    return View.apply(x, name=name, geometry=geometry, grad_of=grad_of or (lambda g: g.reshape(in_shape)))
+
+
+def _subview(x: Tensor, shape, strides, offset, *, name: str, reselect) -> Tensor:
+    """A view selecting a subset of x's elements; `reselect(t)` takes the same subset of any
+    tensor t of x's shape (used to scatter the gradient back)."""
+    in_shape = tuple(x.shape)
+    return _view(x, shape, strides, offset, name=name,
+                 grad_of=lambda g: ScatterInto.apply(g, shape=in_shape, reselect=reselect))
+
+
+def sum_to_shape(g: Tensor, shape) -> Tensor:
+    """Sum a broadcast gradient back to `shape` (the backward of broadcasting)."""
+    shape = tuple(shape)
+    if tuple(g.shape) == shape:
+        return g
+    lead = g.ndim - len(shape)
+    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1)
+    out = g.sum(dims, keepdim=True) if dims else g
+    return out.reshape(shape)
 
 
 def infer_size(shape, numel: int) -> tuple[int, ...]:
@@ -118,7 +173,9 @@ def permute(input: Tensor, *dims) -> Tensor:
     order = tuple(wrap_dim(d, input.ndim) for d in dims)
     if len(set(order)) != len(order):
         raise RuntimeError(f"permute: repeated dim in {list(dims)}")
-    return _view(input, [input.shape[d] for d in order], [input.stride(d) for d in order])
+    inverse = tuple(sorted(range(len(order)), key=order.__getitem__))
+    return _view(input, [input.shape[d] for d in order], [input.stride(d) for d in order],
+                 name="PermuteBackward0", grad_of=lambda g: g.permute(inverse))
 
 
 @function
@@ -127,7 +184,7 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     n = max(input.ndim, 1)
     d0, d1 = wrap_dim(dim0, n), wrap_dim(dim1, n)
     if input.ndim == 0:
-        return _view(input, (), ())
+        return _view(input, (), (), name="TransposeBackward0")
     order = list(range(input.ndim))
     order[d0], order[d1] = order[d1], order[d0]
     return permute(input, order)
@@ -144,8 +201,8 @@ def t(input: Tensor) -> Tensor:
     if input.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D "
                            f"(shape {list(input.shape)})")
-    return transpose(input, 0, 1) if input.ndim == 2 else input.as_strided_view(
-        tuple(input.shape), input.stride(), input.storage_offset())
+    return transpose(input, 0, 1) if input.ndim == 2 else _view(input, input.shape, input.stride(),
+                                                                name="TBackward0")
 
 
 @method("T")
@@ -191,8 +248,10 @@ def expand(self: Tensor, *sizes) -> Tensor:
 
 
 def expand_view(x: Tensor, shape) -> Tensor:
-    out = expand_to(x, shape)
-    return out if out is not x else _view(x, x.shape, x.stride())
+    geometry = expand_to(x, shape)  # validates and computes the stride-0 geometry
+    in_shape = tuple(x.shape)
+    return _view(x, geometry.shape, geometry.stride(), name="ExpandBackward0",
+                 grad_of=lambda g: sum_to_shape(g, in_shape))
 
 
 @method()
@@ -221,7 +280,8 @@ def squeeze(input: Tensor, dim=None) -> Tensor:
     """Drop size-1 dims (all of them, or those in `dim`; other sizes are left alone)."""
     dims = wrap_dims(dim, input.ndim) if input.ndim else ()
     keep = [d for d in range(input.ndim) if not (d in dims and input.shape[d] == 1)]
-    return _view(input, [input.shape[d] for d in keep], [input.stride(d) for d in keep])
+    return _view(input, [input.shape[d] for d in keep], [input.stride(d) for d in keep],
+                 name="SqueezeBackward0")
 
 
 @function
@@ -232,7 +292,7 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
     stride = shape[d] * strides[d] if d < input.ndim else 1
     shape.insert(d, 1)
     strides.insert(d, stride)
-    return _view(input, shape, strides)
+    return _view(input, shape, strides, name="UnsqueezeBackward0")
 
 
 @function
@@ -270,7 +330,8 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
                          f"({size}) of dim {dim} for shape {list(input.shape)}")
     shape = list(input.shape)
     shape[d] = length
-    return _view(input, shape, input.stride(), input.storage_offset() + start * input.stride(d))
+    return _subview(input, shape, input.stride(), input.storage_offset() + start * input.stride(d),
+                    name="NarrowBackward0", reselect=lambda t: narrow(t, d, start, length))
 
 
 @function
@@ -285,7 +346,8 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
     shape, strides = list(input.shape), list(input.stride())
     offset = input.storage_offset() + index * strides[d]
     del shape[d], strides[d]
-    return _view(input, shape, strides, offset)
+    return _subview(input, shape, strides, offset, name="SelectBackward0",
+                    reselect=lambda t: select(t, d, index))
 
 
 @function
@@ -345,7 +407,27 @@ def as_strided(input: Tensor, size, stride, storage_offset: int | None = None) -
             raise RuntimeError(
                 f"as_strided: size {list(size)}, stride {list(stride)} and storage offset {offset} "
                 f"reach element {last}, out of bounds for storage of size {input.untyped_storage().size}")
-    return _view(input, size, stride, offset)
+    if input.requires_grad and not input.is_contiguous():
+        raise NotImplementedError(
+            f"as_strided on a non-contiguous tensor that requires grad (shape {list(input.shape)}, "
+            f"strides {list(input.stride())}) is not differentiable in tritorch; call .contiguous() first")
+    if input.requires_grad and _overlaps(size, stride):
+        raise NotImplementedError(f"as_strided with overlapping elements (size {list(size)}, stride "
+                                  f"{list(stride)}) is not differentiable in tritorch")
+    base = input.storage_offset()
+    return _subview(input, size, stride, offset, name="AsStridedBackward0",
+                    reselect=lambda t: t.as_strided_view(size, stride, t.storage_offset() + offset - base))
+
+
+def _overlaps(size, stride) -> bool:
+    """Whether two indices of a (size, stride) geometry can reach the same element (conservative:
+    the dims sorted by stride must each step past everything the smaller ones span)."""
+    span = 0
+    for s, n in sorted((s, n) for n, s in zip(size, stride) if n > 1):
+        if s <= span:
+            return True
+        span += (n - 1) * s
+    return False
 
 
 @function
@@ -366,7 +448,8 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     keep = [d for d in range(input.ndim) if d not in (d1, d2)]
     shape = [input.shape[d] for d in keep] + [length]
     strides = [input.stride(d) for d in keep] + [input.stride(d1) + input.stride(d2)]
-    return _view(input, shape, strides, start)
+    return _subview(input, shape, strides, start, name="DiagonalBackward0",
+                    reselect=lambda t: diagonal(t, offset, d1, d2))
 
 
 @method()
@@ -379,12 +462,25 @@ def unfold(self: Tensor, dimension: int, size: int, step: int) -> Tensor:
     if step <= 0:
         raise RuntimeError(f"unfold: step is {step} but must be > 0")
     if self.ndim == 0:
-        return _view(self, (size,), (1,))
+        return _view(self, (size,), (1,), name="UnfoldBackward0")
     shape, strides = list(self.shape), list(self.stride())
     shape[d] = (have - size) // step + 1
     stride = strides[d]
     strides[d] *= step
-    return _view(self, shape + [size], strides + [stride])
+    in_shape = tuple(self.shape)
+    return _view(self, shape + [size], strides + [stride], name="UnfoldBackward0",
+                 grad_of=lambda g: _unfold_grad(g, in_shape, d, size, step))
+
+
+def _unfold_grad(g: Tensor, shape, d: int, size: int, step: int) -> Tensor:
+    """Windows overlap, so scatter each window position k separately and add: for a fixed k
+    the windows touch distinct elements."""
+    total = None
+    for k in range(size):
+        part = ScatterInto.apply(select(g, -1, k), shape=shape,
+                                 reselect=lambda t, k=k: select(unfold(t, d, size, step), -1, k))
+        total = part if total is None else total + part
+    return total
 
 
 @method()
