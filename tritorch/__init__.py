@@ -12,6 +12,8 @@ from .dtypes import (bfloat16, finfo, float16, float32, float64, get_default_dty
                      int8, int16, int32, int64, promote_types, set_default_dtype, uint8)
 from .dtypes import bool_ as bool  # noqa: A001  (PyTorch's name)
 from .ops import registry as _registry
+from .printing import get_printoptions, printoptions, set_printoptions
+from .random import default_generator
 from .tensor import Size, Tensor
 
 half, float, double = float16, float32, float64  # noqa: A001

@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import dtypes
 from ..array_view import contiguous_strides
+from ..autograd import Function
 from ..backend import backend_for
 from ..device import CPU, as_device
 from ..device import device as Device
@@ -53,8 +54,11 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False) -> Ten
         dtype = data.dtype if dtype is None else dtype
         device = data.device if device is None else device
         return _finish(data.detach().to(device=device, dtype=dtype, copy=True), requires_grad)
-    a = np.asarray(data)
-    if a.dtype == object:
+    try:
+        a = np.asarray(data)
+    except ValueError:
+        a = None  # numpy refuses ragged nesting
+    if a is None or a.dtype == object:
         raise TypeError(f"tritorch.tensor: data of ragged or unsupported element type "
                         f"({type(data).__name__}) can't be converted; nested lists must be rectangular")
     dt = _infer_dtype(a, data) if dtype is None else dtypes.as_dtype(dtype)
@@ -202,6 +206,22 @@ def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad:
     return _finish(t, requires_grad)
 
 
+class Fill(Function):
+    """`x.fill_(value)`: the old values get no gradient."""
+
+    inplace = True
+
+    @staticmethod
+    def forward(ctx, x: Tensor, *, value):
+        x.backend.elementwise.fill(x.array, value)
+        bump_version(x)
+        return x
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        return grad.new_zeros(tuple(grad.shape))
+
+
 @method()
 def fill_(self: Tensor, value) -> Tensor:
     """Fill in place with a scalar (or a one-element tensor)."""
@@ -210,9 +230,7 @@ def fill_(self: Tensor, value) -> Tensor:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value.dim()} dimensions")
         value = value.item()
-    self.backend.elementwise.fill(self.array, value)
-    bump_version(self)
-    return self
+    return Fill.apply(self, value=value)
 
 
 @method()

@@ -1,0 +1,1030 @@
+"""Indexing and joining: `x[key]`, `x[key] = value`, gather/scatter, index_select, take,
+masked_select, nonzero, cat/stack, flip, roll, repeat, repeat_interleave, tile, meshgrid.
+
+Basic indexing (ints, slices, None, ...) returns views built from the ops of `views.py`.
+Advanced indexing (integer/bool tensors, lists, numpy arrays) follows PyTorch/numpy rules:
+the index tensors broadcast together to a shape I; if they index adjacent dimensions, I
+replaces those dimensions in place, otherwise I goes first. Its results are copies, made by
+the `index` family's primitives, whose layout puts I first; the ops pass a permuted view of
+the final tensor so that the result is contiguous in the numpy/PyTorch order.
+"""
+from __future__ import annotations
+
+import builtins
+import operator
+import warnings
+from collections.abc import Sequence
+from functools import reduce
+
+import numpy as np
+
+from .. import dtypes
+from ..autograd.function import Function
+from ..tensor import Tensor
+from . import views
+from .common import (broadcast_shapes, bump_version, check_out, empty, expand_to, is_scalar,
+                     same_device, wrap_dim)
+from .conversion import copy_into
+from .creation import full, tensor as new_tensor
+from .registry import function, method
+
+_BAD_INDEX = ("only integers, slices (`:`), ellipsis (`...`), None and long or bool tensors are "
+              "valid indices (got {})")
+
+
+# --- bounds ---------------------------------------------------------------------------------
+
+def _out_of_bounds(index: Tensor, low: int, high: int) -> int | None:
+    """An element of `index` outside [low, high), or None (one device round trip)."""
+    if index.numel() == 0:
+        return None
+    rng = empty((2,), dtypes.int64, index.device)
+    index.backend.index.index_range(index.array, rng.array)
+    lo, hi = rng.tolist()
+    if hi >= high:
+        return hi
+    return lo if lo < low else None
+
+
+def _check_bounds(index: Tensor, size: int, dim: int, *, negative_ok: bool = True,
+                  error: type = IndexError, op: str = "") -> None:
+    bad = _out_of_bounds(index, -size if negative_ok else 0, size)
+    if bad is not None:
+        raise error(f"{op}index {bad} is out of bounds for dimension {dim} with size {size}")
+
+
+def _as_int64(index: Tensor, op: str, allowed: tuple = (dtypes.int64, dtypes.int32)) -> Tensor:
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{op}(): index must be a Tensor, got {type(index).__name__}")
+    if index.dtype not in allowed:
+        names = " or ".join(d.name for d in allowed)
+        raise RuntimeError(f"{op}(): Expected dtype {names} for index, got {index.dtype.name}")
+    return index if index.dtype is dtypes.int64 else index.to(dtypes.int64)
+
+
+# --- parsing an index key -------------------------------------------------------------------
+
+def _parse_key(key, device, ints_as_views: bool = True) -> tuple:
+    """The key as a tuple of None, Ellipsis, slice, int and Tensor (integer or bool) entries.
+
+    A 0-d integer tensor becomes an int (a view, as PyTorch's `x[torch.tensor(1)]` values)
+    unless `ints_as_views` is False (`index_put_`, which takes only tensors)."""
+    if not isinstance(key, tuple):
+        key = tuple(key) if isinstance(key, list) and _list_is_tuple(key) else (key,)
+    return tuple(_parse_entry(k, device, ints_as_views) for k in key)
+
+
+def _list_is_tuple(key: list) -> bool:
+    """PyTorch's legacy rule: a list holding slices, None, ..., sequences or tensors indexes
+    several dimensions, like a tuple (PyTorch warns that this will change)."""
+    several = len(key) < 32 and any(
+        k is None or k is Ellipsis or isinstance(k, (slice, list, tuple, np.ndarray, Tensor)) for k in key)
+    if several:
+        warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated; "
+                      "use x[tuple(seq)] instead of x[seq]", UserWarning, stacklevel=4)
+    return several
+
+
+def _parse_entry(k, device, ints_as_views: bool):
+    if k is None or k is Ellipsis or isinstance(k, slice):
+        return k
+    if isinstance(k, Tensor):
+        return _tensor_entry(k, ints_as_views)
+    if isinstance(k, (builtins.bool, np.bool_)):
+        return full((), builtins.bool(k), dtype=dtypes.bool_, device=device)
+    if isinstance(k, (builtins.int, np.integer)):
+        return builtins.int(k)
+    if isinstance(k, (list, tuple, range, np.ndarray)):
+        a = np.asarray(k)
+        if a.size == 0 and not isinstance(k, np.ndarray):
+            a = a.astype(np.int64)  # `x[[]]` selects nothing, as in PyTorch
+        return _tensor_entry(new_tensor(a, device=device), ints_as_views)
+    raise IndexError(_BAD_INDEX.format(type(k).__name__))
+
+
+def _tensor_entry(t: Tensor, ints_as_views: bool):
+    if t.dtype.is_floating_point:
+        raise IndexError(f"tensors used as indices must be long, int, byte or bool tensors, "
+                         f"got {t.dtype.name}")
+    if t.dtype is dtypes.uint8:
+        warnings.warn("indexing with dtype uint8 is deprecated, please use dtype bool instead",
+                      UserWarning, stacklevel=4)
+        return t.to(dtypes.bool_)
+    if t.dtype.kind == "i" and t.ndim == 0 and ints_as_views:
+        return builtins.int(t.item())
+    return t
+
+
+def _is_mask(k) -> bool:
+    return isinstance(k, Tensor) and k.dtype is dtypes.bool_
+
+
+def _dims_used(k) -> int:
+    if k is None or k is Ellipsis:
+        return 0
+    return k.ndim if _is_mask(k) else 1
+
+
+# --- basic indexing: views ------------------------------------------------------------------
+
+def _apply_basic(x: Tensor, key: tuple) -> tuple[Tensor, list]:
+    """Apply the ints, slices, None and ... of `key` as views. Tensor entries keep their
+    dimensions and come back as (dim of the view, dim of x, int index tensor)."""
+    used = sum(_dims_used(k) for k in key)
+    if used > x.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {x.ndim} (got {used} indices)")
+    v, d, src, adv, seen_ellipsis = x, 0, 0, [], False
+    for k in key:
+        if k is Ellipsis:
+            # PyTorch lets later ellipses stand for no dimensions
+            skip = 0 if seen_ellipsis else x.ndim - used
+            d, src, seen_ellipsis = d + skip, src + skip, True
+        elif k is None:
+            v, d = views.unsqueeze(v, d), d + 1
+        elif isinstance(k, builtins.int):
+            v, src = _select(v, d, k, src), src + 1
+        elif isinstance(k, slice):
+            v, d, src = _slice(v, d, k), d + 1, src + 1
+        elif _is_mask(k):
+            v, entries = _mask_entries(x, v, d, src, k)
+            adv += entries
+            d, src = d + max(k.ndim, 1), src + k.ndim
+        else:
+            adv.append((d, src, k))
+            d, src = d + 1, src + 1
+    return v, adv
+
+
+def _select(v: Tensor, d: int, index: int, src: int) -> Tensor:
+    size = v.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"index {index} is out of bounds for dimension {src} with size {size}")
+    return views.select(v, d, index)
+
+
+def _slice(v: Tensor, d: int, k: slice) -> Tensor:
+    step = 1 if k.step is None else operator.index(k.step)
+    if step <= 0:
+        raise ValueError("step must be greater than zero")
+    start, stop, _ = slice(k.start, k.stop, step).indices(v.shape[d])  # clips like Python
+    length = max(0, -(-(stop - start) // step))
+    if step == 1:
+        return views.narrow(v, d, start, length)
+    shape, strides = list(v.shape), list(v.stride())
+    shape[d], strides[d] = length, strides[d] * step
+    return views.as_strided(v, shape, strides, v.storage_offset() + start * v.stride(d))
+
+
+def _mask_entries(x: Tensor, v: Tensor, d: int, src: int, mask: Tensor) -> tuple[Tensor, list]:
+    """A bool mask over dims d.. of v becomes one int index per dim: the columns of nonzero.
+    A 0-d mask adds a dimension of size 1 and keeps it (True) or empties it (False)."""
+    if mask.ndim == 0:
+        n = 1 if mask.item() else 0
+        return views.unsqueeze(v, d), [(d, src, full((n,), 0, dtype=dtypes.int64, device=v.device))]
+    for j, size in enumerate(mask.shape):
+        if size != v.shape[d + j]:
+            raise IndexError(f"The shape of the mask {list(mask.shape)} at index {j} does not match "
+                             f"the shape of the indexed tensor {list(x.shape)} at index {src + j}")
+    nz = nonzero(mask)
+    return v, [(d + j, src + j, views.select(nz, 1, j)) for j in range(mask.ndim)]
+
+
+def _alias(x: Tensor) -> Tensor:
+    return views.as_strided(x, x.shape, x.stride(), x.storage_offset())
+
+
+# --- advanced indexing: the index primitives ------------------------------------------------
+
+def _advanced_indices(v: Tensor, adv: list) -> tuple:
+    """Index tensors broadcast together, as int64, bounds-checked: one entry per dim of v."""
+    try:
+        shape = broadcast_shapes(*(t.shape for _, _, t in adv))
+    except RuntimeError:
+        shapes = ", ".join(str(list(t.shape)) for _, _, t in adv)
+        raise IndexError(f"shape mismatch: indexing tensors could not be broadcast together "
+                         f"with shapes {shapes}") from None
+    indices = [None] * v.ndim
+    for d, src, t in adv:
+        t = t.to(device=v.device, dtype=dtypes.int64)  # no copy when it already is
+        _check_bounds(t, v.shape[d], src)
+        indices[d] = expand_to(t, shape)
+    return tuple(indices)
+
+
+def _index_front(indices: tuple) -> int:
+    """Where the broadcast index dims go in the result: in place of adjacent indexed dims,
+    otherwise first (numpy's rule)."""
+    dims = [d for d, j in enumerate(indices) if j is not None]
+    return dims[0] if dims[-1] - dims[0] + 1 == len(dims) else 0
+
+
+def _index_shape(indices: tuple) -> tuple:
+    return next(tuple(j.shape) for j in indices if j is not None)
+
+
+def _result_shape(x: Tensor, indices: tuple, front: int) -> tuple:
+    kept = [x.shape[d] for d, j in enumerate(indices) if j is None]
+    return tuple(kept[:front]) + _index_shape(indices) + tuple(kept[front:])
+
+
+def _dims_first(t: Tensor, front: int, n: int) -> Tensor:
+    """A view of `t` (in result order) in the primitives' order: index dims first."""
+    order = list(range(front, front + n)) + list(range(front)) + list(range(front + n, t.ndim))
+    return views.permute(t, order)
+
+
+def _arrays(indices: tuple) -> tuple:
+    return tuple(None if j is None else j.array for j in indices)
+
+
+class IndexGet(Function):
+    """x[indices] with the index dims at `front` of the result (see `_index_front`)."""
+
+    node_name = "IndexBackward0"
+
+    @staticmethod
+    def forward(ctx, x: Tensor, *, indices: tuple, front: int) -> Tensor:
+        out = empty(_result_shape(x, indices, front), x.dtype, x.device)
+        if out.numel():
+            n = len(_index_shape(indices))
+            x.backend.index.index_get(x.array, _arrays(indices), _dims_first(out, front, n).array)
+        ctx.save_for_backward(*(j for j in indices if j is not None))
+        ctx.indices, ctx.front, ctx.input_shape = indices, front, tuple(x.shape)
+        return out
+
+
+class IndexPut(Function):
+    """In place: x[indices] = values (+= with `accumulate`), values in the primitives' layout
+    (index dims first)."""
+
+    node_name = "IndexPutBackward0"
+    inplace = True
+
+    @staticmethod
+    def forward(ctx, x: Tensor, values: Tensor, *, indices: tuple, accumulate: bool) -> Tensor:
+        if values.numel():
+            x.backend.index.index_put(x.array, _arrays(indices), values.array, accumulate)
+        bump_version(x)
+        ctx.save_for_backward(*(j for j in indices if j is not None))
+        ctx.indices, ctx.accumulate = indices, accumulate
+        return x
+
+
+def _index_put(x: Tensor, indices: tuple, values, accumulate: bool) -> None:
+    """x[indices] = values (a scalar or a tensor broadcast to the indexing result)."""
+    front = _index_front(indices)
+    vals = _value_tensor(values, x, _result_shape(x, indices, front))
+    vals = _dims_first(vals, front, len(_index_shape(indices)))
+    IndexPut.apply(x, vals, indices=indices, accumulate=accumulate)
+
+
+def _value_tensor(value, x: Tensor, shape: tuple) -> Tensor:
+    """`value` as a tensor on x's device broadcast to `shape` (through view ops, so that autograd
+    sees them); leading size-1 dims beyond `shape` are dropped, as PyTorch's setitem does."""
+    if not isinstance(value, Tensor):
+        value = new_tensor(value, dtype=x.dtype, device=x.device)
+    same_device(x, value)
+    while value.ndim > len(shape) and value.shape[0] == 1:
+        value = views.select(value, 0, 0)
+    try:
+        fits = broadcast_shapes(value.shape, shape) == tuple(shape)
+    except RuntimeError:
+        fits = False
+    if not fits:
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(value.shape)} cannot be "
+                           f"broadcast to indexing result of shape {list(shape)}")
+    return views.broadcast_to(value, shape)
+
+
+# --- x[key] and x[key] = value --------------------------------------------------------------
+
+@method("__getitem__")
+def getitem(self: Tensor, key) -> Tensor:
+    """`x[key]`: a view for ints, slices, None and ...; a copy when `key` holds integer or bool
+    tensors, lists or arrays (advanced indexing, numpy's rules)."""
+    v, adv = _apply_basic(self, _parse_key(key, self.device))
+    if not adv:
+        return _alias(self) if v is self else v
+    indices = _advanced_indices(v, adv)
+    return IndexGet.apply(v, indices=indices, front=_index_front(indices))
+
+
+@method("__setitem__")
+def setitem(self: Tensor, key, value) -> None:
+    """`x[key] = value`: value (a scalar, tensor, list or array) is broadcast to `x[key]`'s
+    shape and converted to x's dtype; the write lands in x's storage."""
+    v, adv = _apply_basic(self, _parse_key(key, self.device))
+    if adv:
+        _index_put(v, _advanced_indices(v, adv), value, accumulate=False)
+    elif is_scalar(value):
+        v.fill_(value)
+    else:
+        value = _value_tensor(value, v, tuple(v.shape))
+        if not _same_elements(value, v):  # `x[k] += 1` ends by assigning x[k] to itself
+            v.copy_(value)
+
+
+def _same_elements(a: Tensor, b: Tensor) -> bool:
+    return (a.untyped_storage() is b.untyped_storage() and a.shape == b.shape
+            and a.stride() == b.stride() and a.storage_offset() == b.storage_offset())
+
+
+@method()
+def index_put_(self: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
+    """`self[indices] = values` (or `+=`, repeated indices adding up, with `accumulate`), where
+    `indices` is a tuple of index tensors (None keeps a dimension whole)."""
+    if not isinstance(values, Tensor):
+        raise TypeError(f"index_put_(): values must be a Tensor, got {type(values).__name__}")
+    if values.dtype is not self.dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{self.dtype.name} for the destination and {values.dtype.name} for the source.")
+    key = tuple(slice(None) if i is None else i for i in indices)
+    v, adv = _apply_basic(self, _parse_key(key, self.device, ints_as_views=False))
+    if not adv:
+        raise RuntimeError("index_put_(): indices must hold at least one index tensor")
+    _index_put(v, _advanced_indices(v, adv), values, accumulate)
+    return self
+
+
+@function
+@method()
+def index_put(input: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
+    """Out-of-place `index_put_`."""
+    return index_put_(input.clone(), indices, values, accumulate)
+
+
+def _clone(x: Tensor) -> Tensor:
+    out = empty(x.shape, x.dtype, x.device)
+    copy_into(x, out)
+    return out
+
+
+# --- index_select, take, masked_select, nonzero ---------------------------------------------
+
+@function
+@method()
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The entries of `input` at positions `index` (a vector) along `dim`."""
+    index = _as_int64(index, "index_select")
+    if index.ndim > 1:
+        raise IndexError(f"index_select(): Index is supposed to be a vector, got shape {list(index.shape)}")
+    if input.ndim == 0:
+        if index.numel() != 1:
+            raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got "
+                               f"{index.numel()} value(s)")
+        return views.reshape(index_select(views.reshape(input, (1,)), 0, index), ())
+    d = wrap_dim(dim, input.ndim)
+    index = views.reshape(index, (-1,))
+    _check_bounds(index, input.shape[d], d, negative_ok=False, op="index_select(): ")
+    return IndexGet.apply(input, indices=_one_index(input.ndim, d, index), front=d)
+
+
+def _one_index(ndim: int, d: int, index: Tensor) -> tuple:
+    return tuple(index if k == d else None for k in range(ndim))
+
+
+@function
+@method()
+def take(input: Tensor, index: Tensor) -> Tensor:
+    """`input` read as 1-D at `index` (negative counts from the end); the result has index's shape."""
+    index = _as_int64(index, "take", (dtypes.int64,))
+    flat = views.reshape(input, (-1,))
+    n = flat.shape[0]
+    bad = _out_of_bounds(index, -n, n)
+    if bad is not None:
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    return IndexGet.apply(flat, indices=(index,), front=0)
+
+
+@function
+@method()
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    """The elements of `input` where the bool `mask` is True (both broadcast), as a 1-D tensor."""
+    if not isinstance(mask, Tensor) or mask.dtype is not dtypes.bool_:
+        got = mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__
+        raise RuntimeError(f"masked_select: expected BoolTensor for mask, got {got}")
+    shape = broadcast_shapes(input.shape, mask.shape)
+    return getitem(views.broadcast_to(input, shape), expand_to(mask, shape))
+
+
+@function
+@method()
+def nonzero(input: Tensor, *, as_tuple: bool = False):
+    """Indices of the nonzero elements: an int64 (n, ndim) tensor in row-major order, or with
+    `as_tuple` one 1-D tensor per dimension (a 0-d input counts as 1-D)."""
+    if as_tuple and input.ndim == 0:
+        input = views.reshape(input, (1,))
+    count = empty((), dtypes.int64, input.device)
+    input.backend.index.count_nonzero(input.array, count.array)
+    out = empty((count.item(), input.ndim), dtypes.int64, input.device)
+    if out.numel():
+        input.backend.index.nonzero(input.array, out.array)
+    if as_tuple:
+        return tuple(views.select(out, 1, j) for j in range(input.ndim))
+    return out
+
+
+@function
+@method()
+def argwhere(input: Tensor) -> Tensor:
+    """`nonzero(input)`: the (n, ndim) indices of the nonzero elements."""
+    return nonzero(input)
+
+
+# --- gather and scatter ---------------------------------------------------------------------
+
+def _at_least_1d(t: Tensor) -> Tensor:
+    return views.reshape(t, (1,)) if t.ndim == 0 else t
+
+
+class Gather(Function):
+    """out[i] = x[i with i_dim replaced by index[i]]."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor, *, dim: int, index: Tensor) -> Tensor:
+        out = empty(index.shape, x.dtype, x.device)
+        if out.numel():
+            x.backend.index.gather(_at_least_1d(x).array, dim, _at_least_1d(index).array,
+                                   _at_least_1d(out).array)
+        ctx.save_for_backward(index)
+        ctx.dim, ctx.input_shape = dim, tuple(x.shape)
+        return out
+
+
+@function
+@method()
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+    """out[i][j][k] = input[i][index[i][j][k]][k] for dim=1 (torch.gather)."""
+    index = _as_int64(index, "gather")
+    d = wrap_dim(dim, input.ndim)
+    if index.ndim != input.ndim:
+        raise RuntimeError(f"gather(): Index tensor must have the same number of dimensions as input "
+                           f"tensor (index shape {list(index.shape)}, input shape {list(input.shape)})")
+    for k in range(input.ndim):
+        if k != d and index.shape[k] > input.shape[k]:
+            raise RuntimeError(f"Size does not match at dimension {k} expected index {list(index.shape)} "
+                               f"to be no larger than self {list(input.shape)} apart from dimension {d}")
+    size = input.shape[d] if input.ndim else 1
+    _check_bounds(index, size, d, negative_ok=False, error=RuntimeError, op="gather(): ")
+    return Gather.apply(input, dim=d, index=index)
+
+
+def _scatter_args(op: str, x: Tensor, dim: int, index: Tensor, src) -> tuple:
+    """Validated (dim, int64 index, src view of index's shape) for the scatter primitive."""
+    index = _as_int64(index, op)
+    d = wrap_dim(dim, x.ndim)
+    if index.ndim != x.ndim:
+        raise RuntimeError(f"{op}(): Index tensor must have the same number of dimensions as self "
+                           f"tensor (index shape {list(index.shape)}, self shape {list(x.shape)})")
+    if isinstance(src, Tensor):
+        src = _scatter_src(op, x, d, index, src)
+    elif is_scalar(src):
+        src = expand_to(full((), src, dtype=x.dtype, device=x.device), index.shape)
+    else:
+        raise TypeError(f"{op}(): src must be a Tensor or a number, got {type(src).__name__}")
+    for k in range(x.ndim):
+        if k != d and index.shape[k] > x.shape[k]:
+            raise RuntimeError(f"{op}(): Expected index {list(index.shape)} to be no larger than self "
+                               f"{list(x.shape)} apart from dimension {d}")
+    _check_bounds(index, x.shape[d] if x.ndim else 1, d, negative_ok=False, error=RuntimeError,
+                  op=f"{op}(): ")
+    return d, index, src
+
+
+def _scatter_src(op: str, x: Tensor, d: int, index: Tensor, src: Tensor) -> Tensor:
+    same_device(x, src, index)
+    if src.dtype is not x.dtype:
+        raise RuntimeError(f"{op}(): Expected self.dtype to be equal to src.dtype, got "
+                           f"{x.dtype.name} and {src.dtype.name}")
+    if src.ndim != index.ndim or any(i > s for i, s in zip(index.shape, src.shape)):
+        raise RuntimeError(f"{op}(): Expected index {list(index.shape)} to be no larger size than "
+                           f"src {list(src.shape)} in any dimension")
+    for k, n in enumerate(index.shape):
+        src = views.narrow(src, k, 0, n)
+    return src
+
+
+def _accumulate(op: str, reduce_: str | None) -> bool:
+    if reduce_ is None:
+        return False
+    if reduce_ == "add":
+        return True
+    if reduce_ == "multiply":
+        raise NotImplementedError(f"{op}(reduce='multiply') is not supported by tritorch; "
+                                  "use reduce='add' or scatter_add")
+    raise RuntimeError(f"{op}(): reduce argument must be either add or multiply, got {reduce_!r}.")
+
+
+def _scatter_into(x: Tensor, d: int, index: Tensor, src: Tensor, accumulate: bool) -> None:
+    if index.numel():
+        x.backend.index.scatter(_at_least_1d(x).array, d, _at_least_1d(index).array,
+                                _at_least_1d(src).array, accumulate)
+
+
+class Scatter(Function):
+    """A copy of x with src written (or added) at index along dim."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor, src: Tensor, *, dim: int, index: Tensor, accumulate: bool) -> Tensor:
+        out = _clone(x)
+        _scatter_into(out, dim, index, src, accumulate)
+        ctx.save_for_backward(index)
+        ctx.dim, ctx.accumulate = dim, accumulate
+        ctx.node_name = "ScatterAddBackward0" if accumulate else "ScatterBackward0"
+        return out
+
+
+class ScatterInPlace(Function):
+    """In place: x[... index[i] ...] = src[i] (+= with `accumulate`) along dim."""
+
+    inplace = True
+
+    @staticmethod
+    def forward(ctx, x: Tensor, src: Tensor, *, dim: int, index: Tensor, accumulate: bool) -> Tensor:
+        _scatter_into(x, dim, index, src, accumulate)
+        bump_version(x)
+        ctx.save_for_backward(index)
+        ctx.dim, ctx.accumulate = dim, accumulate
+        ctx.node_name = "ScatterAddBackward0" if accumulate else "ScatterBackward0"
+        return x
+
+
+@function
+@method()
+def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, reduce=None) -> Tensor:
+    """A copy of `input` with `src` (a tensor, or a scalar `value`) written at `index` along
+    `dim`: out[i][index[i][j][k]][k] = src[i][j][k] for dim=1 (torch.scatter)."""
+    src = value if src is None else src
+    accumulate = _accumulate("scatter", reduce)
+    d, index, src = _scatter_args("scatter", input, dim, index, src)
+    return Scatter.apply(input, src, dim=d, index=index, accumulate=accumulate)
+
+
+@method()
+def scatter_(self: Tensor, dim: int, index: Tensor, src=None, *, value=None, reduce=None) -> Tensor:
+    """In-place `scatter`."""
+    src = value if src is None else src
+    accumulate = _accumulate("scatter_", reduce)
+    d, index, src = _scatter_args("scatter_", self, dim, index, src)
+    return ScatterInPlace.apply(self, src, dim=d, index=index, accumulate=accumulate)
+
+
+@function
+@method()
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """`scatter` that adds: repeated positions in `index` sum their `src` values."""
+    d, index, src = _scatter_args("scatter_add", input, dim, index, src)
+    return Scatter.apply(input, src, dim=d, index=index, accumulate=True)
+
+
+@method()
+def scatter_add_(self: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    d, index, src = _scatter_args("scatter_add_", self, dim, index, src)
+    return ScatterInPlace.apply(self, src, dim=d, index=index, accumulate=True)
+
+
+# --- index_fill_, index_copy_, index_add_ ---------------------------------------------------
+
+def _dim_index(op: str, x: Tensor, dim: int, index: Tensor, negative_ok: bool) -> tuple:
+    """(dim, 1-D int64 index, x as at least 1-D) for the index_* family, bounds-checked."""
+    index = _as_int64(index, op)
+    if index.ndim > 1:
+        raise RuntimeError(f"{op}(): Index has to be a vector/scalar, got shape {list(index.shape)}")
+    x1 = _at_least_1d(x)
+    d = wrap_dim(dim, x1.ndim)
+    index = views.reshape(index, (-1,))
+    _check_bounds(index, x1.shape[d], d, negative_ok=negative_ok, op=f"{op}(): ")
+    return d, index, x1
+
+
+def _put_along(x1: Tensor, d: int, index: Tensor, values: Tensor, accumulate: bool) -> None:
+    """x1 index-put at `index` along d; `values` is in result order (index dim at d)."""
+    IndexPut.apply(x1, views.movedim(values, d, 0), indices=_one_index(x1.ndim, d, index),
+                   accumulate=accumulate)
+
+
+@method()
+def index_fill_(self: Tensor, dim: int, index: Tensor, value) -> Tensor:
+    """Fill the entries at `index` along `dim` with the scalar (or 0-d tensor) `value`."""
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value.ndim} dimension(s).")
+        value = value.item()
+    d, index, x1 = _dim_index("index_fill_", self, dim, index, negative_ok=True)
+    shape = list(x1.shape)
+    shape[d] = index.shape[0]
+    _put_along(x1, d, index, expand_to(full((), value, dtype=self.dtype, device=self.device), shape), False)
+    return self
+
+
+@function
+@method()
+def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
+    return index_fill_(input.clone(), dim, index, value)
+
+
+def _index_source(op: str, x1: Tensor, d: int, index: Tensor, source: Tensor) -> Tensor:
+    if not isinstance(source, Tensor):
+        raise TypeError(f"{op}(): source must be a Tensor, got {type(source).__name__}")
+    same_device(x1, source)
+    if source.dtype is not x1.dtype:
+        raise RuntimeError(f"{op}(): self ({x1.dtype.name}) and source ({source.dtype.name}) must "
+                           f"have the same scalar type")
+    source = _at_least_1d(source)
+    want = list(x1.shape)
+    want[d] = index.shape[0]
+    if list(source.shape) != want:
+        raise RuntimeError(f"{op}(): source shape {list(source.shape)} does not match self shape "
+                           f"{list(x1.shape)} with dimension {d} replaced by the number of indices "
+                           f"({index.shape[0]})")
+    return source
+
+
+@method()
+def index_copy_(self: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """self[..., index[i], ...] = source[..., i, ...] along `dim`."""
+    d, index, x1 = _dim_index("index_copy_", self, dim, index, negative_ok=False)
+    _put_along(x1, d, index, _index_source("index_copy_", x1, d, index, source), False)
+    return self
+
+
+@function
+@method()
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    return index_copy_(input.clone(), dim, index, source)
+
+
+@method()
+def index_add_(self: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
+    """self[..., index[i], ...] += alpha * source[..., i, ...] along `dim`; repeated indices add up."""
+    d, index, x1 = _dim_index("index_add_", self, dim, index, negative_ok=False)
+    source = _index_source("index_add_", x1, d, index, source)
+    if alpha != 1:
+        source = source * alpha
+    _put_along(x1, d, index, source, True)
+    return self
+
+
+@function
+@method()
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
+    return index_add_(input.clone(), dim, index, source, alpha=alpha)
+
+
+# --- cat, stack and friends -----------------------------------------------------------------
+
+def _tensor_list(op: str, tensors) -> list[Tensor]:
+    if isinstance(tensors, Tensor) or not isinstance(tensors, Sequence):
+        raise TypeError(f"{op}(): argument 'tensors' must be a sequence of Tensors, not "
+                        f"{type(tensors).__name__}")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}(): expected a Tensor at position {i}, got {type(t).__name__}")
+    return list(tensors)
+
+
+def _is_legacy_empty(t: Tensor) -> bool:
+    """PyTorch lets 1-D empty tensors join a cat of any shape (they are skipped)."""
+    return t.ndim == 1 and t.shape[0] == 0
+
+
+def _cat_shape(tensors: list[Tensor], dim: int) -> tuple[int, tuple]:
+    """(wrapped dim, result shape) after checking that the shapes agree off `dim`."""
+    parts = [(i, t) for i, t in enumerate(tensors) if not _is_legacy_empty(t)]
+    if not parts:
+        return wrap_dim(dim, 1), (0,)
+    i0, ref = parts[0]
+    d = wrap_dim(dim, ref.ndim)
+    for i, t in parts:
+        if t.ndim != ref.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} and "
+                               f"{t.ndim} (tensor {i0} has shape {list(ref.shape)}, tensor {i} has "
+                               f"shape {list(t.shape)})")
+        for k in range(ref.ndim):
+            if k != d and t.shape[k] != ref.shape[k]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size "
+                    f"{ref.shape[k]} but got size {t.shape[k]} for tensor number {i} in the list "
+                    f"(shapes {list(ref.shape)} and {list(t.shape)}).")
+    shape = list(ref.shape)
+    shape[d] = sum(t.shape[d] for _, t in parts)
+    return d, tuple(shape)
+
+
+def _cat_into(tensors, dim: int, out: Tensor) -> None:
+    start = 0
+    for t in tensors:
+        if _is_legacy_empty(t):
+            continue
+        n = t.shape[dim]
+        if t.numel():
+            copy_into(t, views.narrow(out, dim, start, n))
+        start += n
+
+
+class Cat(Function):
+    """The tensors joined along dim (1-D empty ones skipped), converted to dtype."""
+
+    @staticmethod
+    def forward(ctx, *tensors: Tensor, dim: int, shape: tuple, dtype) -> Tensor:
+        out = empty(shape, dtype, tensors[0].device)
+        _cat_into(tensors, dim, out)
+        ctx.dim = dim
+        ctx.sizes = [0 if _is_legacy_empty(t) else t.shape[dim] for t in tensors]
+        return out
+
+
+@function(aliases=("concat", "concatenate"))
+def cat(tensors, dim: int = 0, *, out: Tensor | None = None) -> Tensor:
+    """Join tensors along an existing dimension `dim`; their dtypes promote. As PyTorch,
+    1-D empty tensors may join tensors of any shape."""
+    tensors = _tensor_list("cat", tensors)
+    if not tensors:
+        raise ValueError("cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    device = same_device(*tensors)
+    dtype = reduce(dtypes.promote_types, (t.dtype for t in tensors))
+    d, shape = _cat_shape(tensors, dim)
+    if out is not None:
+        check_out("cat", out, shape, dtype, device)
+        _cat_into(tensors, d, out)
+        bump_version(out)
+        return out
+    return Cat.apply(*tensors, dim=d, shape=shape, dtype=dtype)
+
+
+@function
+def stack(tensors, dim: int = 0, *, out: Tensor | None = None) -> Tensor:
+    """Join equal-shaped tensors along a new dimension `dim`."""
+    tensors = _tensor_list("stack", tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{list(tensors[0].shape)} at entry 0 and {list(t.shape)} at entry {i}")
+    d = wrap_dim(dim, tensors[0].ndim + 1)
+    return cat([views.unsqueeze(t, d) for t in tensors], d, out=out)
+
+
+def _at_least(t: Tensor, ndim: int) -> Tensor:
+    """numpy's atleast_{1,2,3}d: (n,) -> (1, n) -> (1, n, 1); (m, n) -> (m, n, 1)."""
+    if t.ndim >= ndim:
+        return t
+    if t.ndim == 0:
+        return views.reshape(t, (1,) * ndim)
+    if t.ndim == 1:
+        return views.reshape(t, (1, t.shape[0], 1)[:ndim])
+    return views.unsqueeze(t, 2)
+
+
+@function
+def hstack(tensors) -> Tensor:
+    """Join along the columns: dim 1, or dim 0 for 1-D tensors."""
+    tensors = [_at_least(t, 1) for t in _tensor_list("hstack", tensors)]
+    return cat(tensors, 0 if tensors and tensors[0].ndim == 1 else 1)
+
+
+@function(aliases=("row_stack",))
+def vstack(tensors) -> Tensor:
+    """Join along the rows (dim 0), 1-D tensors becoming rows."""
+    return cat([_at_least(t, 2) for t in _tensor_list("vstack", tensors)], 0)
+
+
+@function
+def dstack(tensors) -> Tensor:
+    """Join along the depth (dim 2), lower-dimensional tensors lifted to 3-D."""
+    return cat([_at_least(t, 3) for t in _tensor_list("dstack", tensors)], 2)
+
+
+# --- flip, roll, repeat, tile ---------------------------------------------------------------
+
+def _int_tuple(args) -> tuple[int, ...]:
+    """Accept `f(1, 2)`, `f((1, 2))`, `f([1, 2])` and `f(1)`."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    return tuple(operator.index(a) for a in args)
+
+
+class Flip(Function):
+    """A copy with the elements reversed along dims."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor, *, dims: tuple) -> Tensor:
+        out = empty(x.shape, x.dtype, x.device)
+        if out.numel():
+            x.backend.copy.flip(x.array, dims, out.array)
+        ctx.dims = dims
+        return out
+
+
+@function
+@method()
+def flip(input: Tensor, *args, dims=None) -> Tensor:
+    """A copy with the order of elements reversed along `dims`: `flip(x, (0, 1))`,
+    `x.flip(0, 1)` or `flip(x, dims=[0])`."""
+    dims = _distinct_dims(_int_tuple(args if dims is None else (dims,)), input.ndim)
+    return Flip.apply(input, dims=dims if input.ndim else ())
+
+
+def _distinct_dims(dims: tuple, ndim: int) -> tuple:
+    wrapped = tuple(wrap_dim(d, ndim) for d in dims)
+    for i, d in enumerate(wrapped):
+        if d in wrapped[:i]:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims {list(dims)}")
+    return wrapped
+
+
+@function
+@method()
+def fliplr(input: Tensor) -> Tensor:
+    if input.ndim < 2:
+        raise RuntimeError(f"fliplr: Input must be >= 2-d, got shape {list(input.shape)}.")
+    return flip(input, (1,))
+
+
+@function
+@method()
+def flipud(input: Tensor) -> Tensor:
+    if input.ndim < 1:
+        raise RuntimeError("flipud: Input must be >= 1-d, got a 0-d tensor.")
+    return flip(input, (0,))
+
+
+def _roll_dim(x: Tensor, shift: int, d: int) -> Tensor:
+    n = x.shape[d]
+    s = shift % n if n else 0
+    out = empty(x.shape, x.dtype, x.device)
+    if x.numel():
+        copy_into(views.narrow(x, d, n - s, s), views.narrow(out, d, 0, s))
+        copy_into(views.narrow(x, d, 0, n - s), views.narrow(out, d, s, n - s))
+    return out
+
+
+class Roll(Function):
+    """A copy shifted cyclically by shifts[k] along dims[k], one dim after the other."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor, *, shifts: tuple, dims: tuple) -> Tensor:
+        out = x
+        for s, d in zip(shifts, dims):
+            out = _roll_dim(out, s, d)
+        ctx.shifts, ctx.dims = shifts, dims
+        return _clone(x) if out is x else out
+
+
+@function
+@method()
+def roll(input: Tensor, shifts, dims=None) -> Tensor:
+    """Shift elements cyclically by `shifts` along `dims` (the flattened tensor when None)."""
+    shifts = _int_tuple((shifts,))
+    if dims is None:
+        if len(shifts) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
+        flat = views.reshape(input, (-1,))
+        return views.view(Roll.apply(flat, shifts=shifts, dims=(0,)), tuple(input.shape))
+    dims = _int_tuple((dims,))
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    if input.ndim == 0:
+        raise IndexError(f"roll: dimension specified as {dims[0]} but tensor has no dimensions")
+    return Roll.apply(input, shifts=shifts, dims=tuple(wrap_dim(d, input.ndim) for d in dims))
+
+
+class Repeat(Function):
+    """x tiled sizes[k] times along dim k (x padded with leading size-1 dims)."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor, *, sizes: tuple) -> Tensor:
+        lead = len(sizes) - x.ndim
+        shape = (1,) * lead + tuple(x.shape)
+        strides = (0,) * lead + x.stride()
+        # (r0, s0, r1, s1, ...): each size s_k repeated r_k times, read with stride 0
+        pairs = tuple(v for r, s in zip(sizes, shape) for v in (r, s))
+        pair_strides = tuple(v for st in strides for v in (0, st))
+        out = empty(tuple(r * s for r, s in zip(sizes, shape)), x.dtype, x.device)
+        if out.numel():
+            copy_into(x.as_strided_view(pairs, pair_strides, x.storage_offset()), views.view(out, pairs))
+        ctx.sizes, ctx.input_shape = sizes, tuple(x.shape)
+        return out
+
+
+@method()
+def repeat(self: Tensor, *sizes) -> Tensor:
+    """The tensor tiled `sizes[k]` times along dim k (leading new dims for extra sizes)."""
+    sizes = _int_tuple(sizes)
+    if len(sizes) < self.ndim:
+        raise RuntimeError(f"Number of dimensions of repeat dims ({len(sizes)}) can not be smaller "
+                           f"than number of dimensions of tensor ({self.ndim}, shape {list(self.shape)})")
+    if any(s < 0 for s in sizes):
+        raise RuntimeError(f"Trying to create tensor with negative dimension: repeat sizes {list(sizes)}")
+    return Repeat.apply(self, sizes=sizes)
+
+
+@function
+@method()
+def tile(input: Tensor, *args, dims=None) -> Tensor:
+    """`repeat` with `dims` padded by leading 1s to input's number of dimensions."""
+    dims = _int_tuple(args if dims is None else (dims,))
+    return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
+
+
+def _repeat_index(repeats: Tensor) -> Tensor:
+    """[0] * repeats[0] + [1] * repeats[1] + ... as an int64 tensor."""
+    if repeats.ndim > 1:
+        raise RuntimeError(f"repeats must be 0-dim or 1-dim tensor, got shape {list(repeats.shape)}")
+    if repeats.dtype.kind not in "iu":
+        raise RuntimeError(f"repeat_interleave: repeats must be an integer tensor, got {repeats.dtype.name}")
+    repeats = views.reshape(repeats, (-1,))
+    counts = repeats.tolist()
+    if any(c < 0 for c in counts):
+        raise RuntimeError(f"repeats can not be negative, got {min(counts)}")
+    out = empty((sum(counts),), dtypes.int64, repeats.device)
+    if out.numel():
+        repeats.backend.index.repeat_index(repeats.array, out.array)
+    return out
+
+
+@function
+@method()
+def repeat_interleave(input: Tensor, repeats=None, dim: int | None = None, *,
+                      output_size: int | None = None) -> Tensor:
+    """Repeat each element (or each slice along `dim`) `repeats` times, `repeats` an int or one
+    count per element. With a tensor alone, `repeat_interleave(counts)` gives the repeated
+    indices [0] * counts[0] + [1] * counts[1] + ..."""
+    if repeats is None:
+        return _repeat_index(input)
+    if dim is None:
+        input, d = views.reshape(input, (-1,)), 0
+    else:
+        d = wrap_dim(dim, max(input.ndim, 1))
+        input = _at_least_1d(input)
+    if isinstance(repeats, Tensor) and repeats.ndim <= 1 and repeats.numel() == 1:
+        repeats = repeats.item()
+    if isinstance(repeats, Tensor):
+        if repeats.ndim == 1 and repeats.shape[0] != input.shape[d]:
+            raise RuntimeError(f"repeats must have the same size as input along dim, but got "
+                               f"repeats.size(0) = {repeats.shape[0]} and input.size({d}) = {input.shape[d]}")
+        result = index_select(input, d, _repeat_index(repeats))
+    else:
+        result = _repeat_each(input, operator.index(repeats), d)
+    if output_size is not None and result.shape[d] != output_size:
+        raise RuntimeError(f"repeat_interleave: output_size {output_size} does not match the "
+                           f"result's size {result.shape[d]} along dim {d}")
+    return result
+
+
+def _repeat_each(x: Tensor, r: int, d: int) -> Tensor:
+    if r < 0:
+        raise RuntimeError(f"repeat_interleave: Repeats must be non-negative, got {r}")
+    shape = list(x.shape)
+    wide = views.expand(views.unsqueeze(x, d + 1), *(shape[:d + 1] + [r] + shape[d + 1:]))
+    shape[d] *= r
+    return views.reshape(wide, shape)
+
+
+# --- meshgrid -------------------------------------------------------------------------------
+
+@function
+def meshgrid(*tensors, indexing: str | None = None) -> tuple[Tensor, ...]:
+    """Coordinate grids from 1-D tensors, as broadcast views (no copy). indexing='ij' gives
+    shape (len(t0), len(t1), ...); 'xy' swaps the first two dims. PyTorch warns when indexing
+    is omitted and uses 'ij'."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    tensors = _tensor_list("meshgrid", tensors)
+    if indexing is None:
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
+                      "indexing argument.", UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
+    _check_grid_inputs(tensors)
+    pos = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) >= 2:
+        pos[0], pos[1] = 1, 0
+    shape = [0] * len(tensors)
+    for p, t in zip(pos, tensors):
+        shape[p] = t.numel()
+    grids = []
+    for p, t in zip(pos, tensors):
+        along = [1] * len(tensors)
+        along[p] = -1
+        grids.append(views.expand(views.reshape(t, along), *shape))
+    return tuple(grids)
+
+
+def _check_grid_inputs(tensors: list[Tensor]) -> None:
+    if not tensors:
+        raise RuntimeError("torch.meshgrid: expects a non-empty TensorList")
+    same_device(*tensors)
+    for i, t in enumerate(tensors):
+        if t.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got "
+                               f"a tensor of shape {list(t.shape)} at position {i}")
+        if t.dtype is not tensors[0].dtype:
+            raise RuntimeError(f"meshgrid expects all tensors to have the same dtype, got "
+                               f"{tensors[0].dtype.name} and {t.dtype.name}")

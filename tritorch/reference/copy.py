@@ -17,3 +17,12 @@ def copy(src: ArrayView, out: ArrayView) -> None:
     if np.shares_memory(s, ndarray(out)):
         s = s.copy()
     ndarray(out)[...] = s.astype(out.dtype.np, copy=False)
+
+
+def flip(x: ArrayView, dims: tuple[int, ...], out: ArrayView) -> None:
+    """out[i] = x[i with i_d -> x.shape[d] - 1 - i_d for each d in dims], converted to out's
+    dtype; out has x's shape and may overlap x (x is read completely first)."""
+    s = np.flip(ndarray(x), tuple(dims))
+    if np.shares_memory(s, ndarray(out)):
+        s = s.copy()
+    ndarray(out)[...] = s.astype(out.dtype.np, copy=False)
