@@ -151,7 +151,58 @@ def _attach(out, node: FunctionNode, ctx: Context, args) -> None:
             continue
         if any(t is a for a in args):
             check_inplace_allowed(t)
+            if t._base is not None:
+                _rebase_view(t, node)
+                continue
         t.grad_fn, t._output_nr, t.requires_grad = node, i, True
+
+
+def _rebase_view(view, node: FunctionNode) -> None:
+    """An in-place op on a view changes its base too: the base's new history is CopySlices
+    (the old base with the view's region replaced by the op's result), and the view's history
+    becomes a view of that."""
+    base = view._base
+    if not base.is_contiguous():
+        raise NotImplementedError(
+            f"in-place operation on a view of a non-contiguous tensor (shape {list(base.shape)}, strides "
+            f"{list(base.stride())}) that is part of the autograd graph is not supported; clone it first")
+    geometry = (tuple(view.shape), view.stride(), view.storage_offset() - base.storage_offset())
+    base.grad_fn = CopySlices(base, geometry, node)
+    base._output_nr, base.requires_grad = 0, True
+    fresh = _region(base, geometry)  # recorded: a view node whose edge is the base's new history
+    view.grad_fn, view._output_nr, view.requires_grad = fresh.grad_fn, fresh._output_nr, True
+
+
+def _region(t, geometry):
+    """The view of contiguous-layout tensor `t` at (shape, strides, offset relative to t)."""
+    shape, strides, rel = geometry
+    t = t.contiguous()
+    return t.as_strided(shape, strides, t.storage_offset() + rel)
+
+
+class CopySlices(Node):
+    """Gradient of `base` after an in-place op wrote into one of its views: outside the view the
+    gradient flows to the old base unchanged; inside, through the op's own backward."""
+
+    def __init__(self, base, geometry: tuple, op: FunctionNode):
+        super().__init__((edge_of(base),) + op.next_functions[1:])
+        self.geometry, self.op = geometry, op
+        self.output_meta = [(tuple(base.shape), base.dtype, base.device)]
+
+    def name(self) -> str:
+        return "CopySlices"
+
+    def apply(self, grads: list):
+        grad = grads[0]
+        op_grads = self.op.apply([_region(grad, self.geometry).clone()])
+        result = grad.clone()
+        region = _region(result, self.geometry)
+        region.copy_(op_grads[0] if op_grads[0] is not None else region.new_zeros(tuple(region.shape)))
+        return (result,) + tuple(op_grads[1:])
+
+    def release(self) -> None:
+        self.op.release()
+
 
 
 def check_inplace_allowed(t) -> None:
