@@ -150,7 +150,7 @@ def result_type(*operands) -> DType:
     only when it raises the category."""
     tiers: list[DType | None] = [None, None, None]
     for x in operands:
-        if hasattr(x, "dtype") and hasattr(x, "ndim"):
+        if hasattr(x, "dtype") and hasattr(x, "ndim") and not isinstance(x, np.generic):
             tier, d = (0 if x.ndim > 0 else 1), x.dtype
         else:
             tier, d = 2, scalar_dtype(x)
@@ -189,7 +189,7 @@ class finfo:
         self.min = float(info.min)
         self.tiny = float(info.tiny)
         self.smallest_normal = self.tiny
-        self.resolution = float(info.resolution)
+        self.resolution = 10.0 ** -int(info.precision)  # exact, as PyTorch reports it
 
     def __repr__(self) -> str:
         return (f"finfo(resolution={self.resolution}, min={self.min}, max={self.max}, "

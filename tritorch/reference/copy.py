@@ -16,7 +16,8 @@ def copy(src: ArrayView, out: ArrayView) -> None:
     s = ndarray(src)
     if np.shares_memory(s, ndarray(out)):
         s = s.copy()
-    ndarray(out)[...] = s.astype(out.dtype.np, copy=False)
+    with np.errstate(over="ignore", invalid="ignore"):  # out-of-range casts wrap, as in PyTorch
+        ndarray(out)[...] = s.astype(out.dtype.np, copy=False)
 
 
 def flip(x: ArrayView, dims: tuple[int, ...], out: ArrayView) -> None:
@@ -25,4 +26,5 @@ def flip(x: ArrayView, dims: tuple[int, ...], out: ArrayView) -> None:
     s = np.flip(ndarray(x), tuple(dims))
     if np.shares_memory(s, ndarray(out)):
         s = s.copy()
-    ndarray(out)[...] = s.astype(out.dtype.np, copy=False)
+    with np.errstate(over="ignore", invalid="ignore"):  # out-of-range casts wrap, as in PyTorch
+        ndarray(out)[...] = s.astype(out.dtype.np, copy=False)
