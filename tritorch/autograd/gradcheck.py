@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .engine import grad
-from .grad_mode import no_grad
+from .grad_mode import enable_grad, no_grad
 
 
 class GradcheckError(RuntimeError):
@@ -114,8 +114,9 @@ def gradgradcheck(fn, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: flo
 
     def first_order(*args):
         xs, vs = args[:n_in], args[n_in:]
-        ys = _outputs(fn, xs)
-        gs = grad(list(ys), [xs[i] for i in diff], list(vs), create_graph=True, allow_unused=True)
+        with enable_grad():  # finite differences call this under no_grad, but it needs a graph
+            ys = _outputs(fn, xs)
+            gs = grad(list(ys), [xs[i] for i in diff], list(vs), create_graph=True, allow_unused=True)
         return tuple(g for g in gs if g is not None)
 
     return gradcheck(first_order, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,

@@ -168,11 +168,11 @@ def _slice(v: Tensor, d: int, k: slice) -> Tensor:
         raise ValueError("step must be greater than zero")
     start, stop, _ = slice(k.start, k.stop, step).indices(v.shape[d])  # clips like Python
     length = max(0, -(-(stop - start) // step))
-    if step == 1:
-        return views.narrow(v, d, start, length)
     shape, strides = list(v.shape), list(v.stride())
     shape[d], strides[d] = length, strides[d] * step
-    return views.as_strided(v, shape, strides, v.storage_offset() + start * v.stride(d))
+    # the gradient is scattered back by slicing a tensor of v's shape the same way
+    return views._subview(v, shape, strides, v.storage_offset() + start * v.stride(d),
+                          name="SliceBackward0", reselect=lambda t: _slice(t, d, k))
 
 
 def _mask_entries(x: Tensor, v: Tensor, d: int, src: int, mask: Tensor) -> tuple[Tensor, list]:
@@ -190,7 +190,8 @@ def _mask_entries(x: Tensor, v: Tensor, d: int, src: int, mask: Tensor) -> tuple
 
 
 def _alias(x: Tensor) -> Tensor:
-    return views.as_strided(x, x.shape, x.stride(), x.storage_offset())
+    """`x[...]`: a new view of all of x (its gradient passes through)."""
+    return views._view(x, x.shape, x.stride(), name="AliasBackward0")
 
 
 # --- advanced indexing: the index primitives ------------------------------------------------
@@ -252,6 +253,14 @@ class IndexGet(Function):
         ctx.indices, ctx.front, ctx.input_shape = indices, front, tuple(x.shape)
         return out
 
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        indices = _saved_indices(ctx)
+        values = _dims_first(grad, ctx.front, len(_index_shape(indices)))
+        zeros = full(ctx.input_shape, 0, dtype=grad.dtype, device=grad.device)
+        # repeated indices read one element several times: their gradients add up
+        return IndexPut.apply(zeros, values, indices=indices, accumulate=True)
+
 
 class IndexPut(Function):
     """In place: x[indices] = values (+= with `accumulate`), values in the primitives' layout
@@ -268,6 +277,30 @@ class IndexPut(Function):
         ctx.save_for_backward(*(j for j in indices if j is not None))
         ctx.indices, ctx.accumulate = indices, accumulate
         return x
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        indices = _saved_indices(ctx)
+        grad_self = grad_values = None
+        if ctx.needs_input_grad[0]:
+            # overwritten old values no longer reach the output; added-to ones still do
+            grad_self = grad if ctx.accumulate else _zeroed_at(grad, indices)
+        if ctx.needs_input_grad[1]:
+            grad_values = IndexGet.apply(grad, indices=indices, front=0)
+        return grad_self, grad_values
+
+
+def _saved_indices(ctx) -> tuple:
+    """ctx.indices with its tensors read from saved_tensors, which checks that they were not
+    modified in place since forward."""
+    saved = iter(ctx.saved_tensors)
+    return tuple(None if j is None else next(saved) for j in ctx.indices)
+
+
+def _zeroed_at(grad: Tensor, indices: tuple) -> Tensor:
+    """A copy of grad with the positions at `indices` set to zero."""
+    zeros = expand_to(full((), 0, dtype=grad.dtype, device=grad.device), _result_shape(grad, indices, 0))
+    return IndexPut.apply(grad.clone(), zeros, indices=indices, accumulate=False)
 
 
 def _index_put(x: Tensor, indices: tuple, values, accumulate: bool) -> None:
@@ -450,6 +483,13 @@ class Gather(Function):
         ctx.dim, ctx.input_shape = dim, tuple(x.shape)
         return out
 
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        index, = ctx.saved_tensors
+        zeros = full(ctx.input_shape, 0, dtype=grad.dtype, device=grad.device)
+        # an element gathered several times collects all of its gradients
+        return Scatter.apply(zeros, grad, dim=ctx.dim, index=index, accumulate=True)
+
 
 @function
 @method()
@@ -533,6 +573,10 @@ class Scatter(Function):
         ctx.node_name = "ScatterAddBackward0" if accumulate else "ScatterBackward0"
         return out
 
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        return _scatter_grads(ctx, grad)
+
 
 class ScatterInPlace(Function):
     """In place: x[... index[i] ...] = src[i] (+= with `accumulate`) along dim."""
@@ -547,6 +591,24 @@ class ScatterInPlace(Function):
         ctx.dim, ctx.accumulate = dim, accumulate
         ctx.node_name = "ScatterAddBackward0" if accumulate else "ScatterBackward0"
         return x
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        return _scatter_grads(ctx, grad)
+
+
+def _scatter_grads(ctx, grad: Tensor) -> tuple:
+    """(grad of x, grad of src) for x with src scattered (or added) into it at index."""
+    index, = ctx.saved_tensors
+    grad_self = grad_src = None
+    if ctx.needs_input_grad[0]:
+        # overwritten old values no longer reach the output; added-to ones still do
+        zeros = expand_to(full((), 0, dtype=grad.dtype, device=grad.device), index.shape)
+        grad_self = grad if ctx.accumulate else Scatter.apply(grad, zeros, dim=ctx.dim, index=index,
+                                                              accumulate=False)
+    if ctx.needs_input_grad[1]:
+        grad_src = Gather.apply(grad, dim=ctx.dim, index=index)
+    return grad_self, grad_src
 
 
 @function
@@ -606,16 +668,27 @@ def _put_along(x1: Tensor, d: int, index: Tensor, values: Tensor, accumulate: bo
 @method()
 def index_fill_(self: Tensor, dim: int, index: Tensor, value) -> Tensor:
     """Fill the entries at `index` along `dim` with the scalar (or 0-d tensor) `value`."""
-    if isinstance(value, Tensor):
-        if value.ndim != 0:
-            raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got "
-                               f"tensor with {value.ndim} dimension(s).")
-        value = value.item()
+    if isinstance(value, Tensor) and value.ndim != 0:
+        raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got "
+                           f"tensor with {value.ndim} dimension(s).")
     d, index, x1 = _dim_index("index_fill_", self, dim, index, negative_ok=True)
+    if isinstance(value, Tensor) and value.requires_grad:
+        # value's gradient sums the filled elements' gradients, each filled element once
+        index = _unique_positions(index, x1.shape[d])
+        fill = value.to(dtype=self.dtype, device=self.device)
+    else:
+        fill = full((), value.item() if isinstance(value, Tensor) else value, dtype=self.dtype,
+                    device=self.device)
     shape = list(x1.shape)
     shape[d] = index.shape[0]
-    _put_along(x1, d, index, expand_to(full((), value, dtype=self.dtype, device=self.device), shape), False)
+    _put_along(x1, d, index, views.broadcast_to(fill, shape), False)
     return self
+
+
+def _unique_positions(index: Tensor, size: int) -> Tensor:
+    """The distinct positions named by `index` (negative ones wrapped), in first-seen order."""
+    positions = dict.fromkeys(i % size for i in index.tolist())
+    return new_tensor(list(positions), dtype=dtypes.int64, device=index.device)
 
 
 @function
@@ -732,7 +805,20 @@ class Cat(Function):
         _cat_into(tensors, dim, out)
         ctx.dim = dim
         ctx.sizes = [0 if _is_legacy_empty(t) else t.shape[dim] for t in tensors]
+        ctx.shapes = [tuple(t.shape) for t in tensors]
         return out
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        grads, start = [], 0
+        for n, shape, needed in zip(ctx.sizes, ctx.shapes, ctx.needs_input_grad):
+            part = views.narrow(grad, ctx.dim, start, n)
+            start += n
+            if tuple(part.shape) != shape:  # a skipped 1-D empty tensor
+                part = views.reshape(part, shape)
+            # the engine converts each part back to its input's dtype
+            grads.append(part if needed else None)
+        return tuple(grads)
 
 
 @function(aliases=("concat", "concatenate"))
@@ -820,6 +906,10 @@ class Flip(Function):
         ctx.dims = dims
         return out
 
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        return Flip.apply(grad, dims=ctx.dims)
+
 
 @function
 @method()
@@ -875,6 +965,10 @@ class Roll(Function):
         ctx.shifts, ctx.dims = shifts, dims
         return _clone(x) if out is x else out
 
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        return Roll.apply(grad, shifts=tuple(-s for s in ctx.shifts), dims=ctx.dims)
+
 
 @function
 @method()
@@ -910,6 +1004,17 @@ class Repeat(Function):
             copy_into(x.as_strided_view(pairs, pair_strides, x.storage_offset()), views.view(out, pairs))
         ctx.sizes, ctx.input_shape = sizes, tuple(x.shape)
         return out
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        sizes, shape = ctx.sizes, ctx.input_shape
+        if not sizes:  # a 0-d tensor repeated over no dims is a copy
+            return grad
+        padded = (1,) * (len(sizes) - len(shape)) + shape
+        pairs = tuple(v for r, s in zip(sizes, padded) for v in (r, s))
+        # every copy of an element sends its gradient back: sum over the repeat dims
+        copies = tuple(range(0, len(pairs), 2))
+        return views.reshape(views.reshape(grad, pairs).sum(copies), shape)
 
 
 @method()

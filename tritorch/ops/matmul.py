@@ -29,6 +29,13 @@ class MatMul(Function):
         ctx.save_for_backward(a, b)
         return out
 
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor):
+        a, b = ctx.saved_tensors
+        grad_a = MatMul.apply(grad, b.mT) if ctx.needs_input_grad[0] else None
+        grad_b = MatMul.apply(a.mT, grad) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
 
 # --- checks ---------------------------------------------------------------------------------
 
