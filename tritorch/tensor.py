@@ -206,6 +206,15 @@ class Tensor:
             a = a.astype(np.float32)
         return a.tolist()
 
+    def __dlpack__(self, stream=None):
+        """Zero-copy export (DLPack), e.g. to `numpy.from_dlpack` or `torch.from_dlpack`."""
+        if self.requires_grad:
+            raise RuntimeError("Can't export a tensor that requires grad through DLPack; use tensor.detach()")
+        return self.backend.memory.dlpack(self.array, stream)
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        return self.backend.memory.dlpack_device(self.array)
+
     def __len__(self) -> int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")

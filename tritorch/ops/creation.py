@@ -97,6 +97,31 @@ def from_numpy(a: np.ndarray) -> Tensor:
     return Tensor(Storage(flat, CPU, dt, extent), a.shape, strides, 0)
 
 
+_DLPACK_CPU, _DLPACK_CUDA = 1, 2
+
+
+@function
+def from_dlpack(ext) -> Tensor:
+    """A tensor sharing memory with a DLPack producer (numpy arrays, torch tensors, ...): host
+    memory becomes a cpu tensor, CUDA memory a cuda tensor."""
+    if not hasattr(ext, "__dlpack_device__"):
+        raise TypeError(f"from_dlpack expects an object with __dlpack__ and __dlpack_device__, "
+                        f"got {type(ext).__name__}")
+    kind, index = ext.__dlpack_device__()
+    if kind == _DLPACK_CPU:
+        try:
+            a = np.from_dlpack(ext)
+        except (BufferError, TypeError, RuntimeError) as e:
+            raise TypeError(f"from_dlpack: the cpu capsule cannot be read ({e})") from None
+        return from_numpy(a)
+    if kind == _DLPACK_CUDA:
+        dev = as_device(f"cuda:{index}")
+        flat, extent, shape, strides, name = backend_for(dev).memory.from_dlpack(ext)
+        return Tensor(Storage(flat, dev, dtypes.from_name(name), extent), shape, strides, 0)
+    raise TypeError(f"from_dlpack: DLPack device type {kind} is not supported (tritorch reads "
+                    f"kDLCPU={_DLPACK_CPU} and kDLCUDA={_DLPACK_CUDA})")
+
+
 def _factory_dtype(dtype, fill=None) -> dtypes.DType:
     if dtype is not None:
         return dtypes.as_dtype(dtype)

@@ -21,6 +21,17 @@ def to_numpy(v: ArrayView) -> np.ndarray:
     return ndarray(v)
 
 
+def dlpack(v: ArrayView, stream=None):
+    """A DLPack capsule of the view (numpy builds it; no data moves)."""
+    if stream is not None:
+        raise BufferError("the cpu device has no streams: pass stream=None")
+    return ndarray(v).__dlpack__()
+
+
+def dlpack_device(v: ArrayView) -> tuple[int, int]:
+    return (1, 0)  # kDLCPU
+
+
 def data_ptr(buffer: np.ndarray) -> int:
     return buffer.__array_interface__["data"][0]
 

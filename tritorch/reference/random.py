@@ -42,6 +42,11 @@ _BOX_MULLER_FLOOR = np.float32(1e-7)  # tl.randn keeps log() finite with max(1e-
 _TWO_POW_M53 = np.float64(2.0 ** -53)
 
 
+# the primitives a Triton twin must provide; philox and the uniform/normal helpers are the
+# reference's own building blocks (and the tests' oracle for tl.rand/tl.randn)
+PRIMITIVES = ("uniform", "normal", "randint", "bernoulli", "exponential")
+
+
 def philox_rounds(c0, c1, c2, c3, k0: int, k1: int) -> tuple[np.ndarray, ...]:
     """Ten Philox 4x32 rounds on counter words c0..c3 (uint64 arrays holding 32-bit values)
     and key words k0, k1; returns the four output words the same way."""
