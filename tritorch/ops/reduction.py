@@ -19,8 +19,11 @@ from collections import namedtuple
 from .. import dtypes
 from ..array_view import ArrayView, contiguous_strides
 from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from .common import empty, wrap_dim, wrap_dims
+from .elementwise import where
+from .indexing import cat
 from .registry import function, method
 
 
@@ -104,6 +107,53 @@ def _accumulating_dtype(x: Tensor, dtype) -> dtypes.DType:
     return dtypes.int64 if x.dtype.kind in "biu" else x.dtype
 
 
+# --- gradient helpers: every backward below is written in Tensor ops, so it is differentiable
+# --- again (create_graph=True gives second derivatives) ----------------------------------------
+
+def _restore_reduced_dims(t: Tensor, input_shape, dims: tuple[int, ...], keepdim: bool) -> Tensor:
+    """A reduction's result (or its gradient) with the reduced dims back as size 1, so that it
+    broadcasts against the input."""
+    if keepdim:
+        return t
+    return t.reshape(tuple(1 if d in dims else s for d, s in enumerate(input_shape)))
+
+
+def _unreduce(grad: Tensor, input_shape, dims: tuple[int, ...], keepdim: bool) -> Tensor:
+    """The backward of summing: each input element gets the gradient of its reduced slot."""
+    return _restore_reduced_dims(grad, input_shape, dims, keepdim).expand(tuple(input_shape))
+
+
+def _reduced_count(input_shape, dims: tuple[int, ...]) -> int:
+    """How many input elements each result element reduces."""
+    return math.prod(input_shape[d] for d in dims)
+
+
+def _spread_over_ties(grad: Tensor, mask: Tensor, dims: tuple[int, ...]) -> Tensor:
+    """`grad` shared evenly among the elements of `mask` in each reduced slice (amax/amin:
+    PyTorch's subgradient when several elements are the extremum)."""
+    return grad / mask.sum(dims, keepdim=True) * mask
+
+
+def _select_backward(grad: Tensor, indices: Tensor, dim: int, input_shape, keepdim: bool) -> Tensor:
+    """Zeros of the input's shape with `grad` written at `indices` along `dim`: the backward of
+    every op whose values are input elements picked by index (max/min/median along a dim,
+    sort, topk)."""
+    if not input_shape:
+        return grad
+    if not keepdim:
+        grad, indices = grad.unsqueeze(dim), indices.unsqueeze(dim)
+    return grad.new_zeros(tuple(input_shape)).scatter(dim, indices, grad)
+
+
+def _reversed_cumsum(t: Tensor, dim: int) -> Tensor:
+    """out[i] = sum of t[j] for j >= i along dim."""
+    return t.flip(dim).cumsum(dim).flip(dim)
+
+
+def _has_zero(x: Tensor) -> bool:
+    return bool(x.eq(0).any().item())
+
+
 # --- sum, mean, prod --------------------------------------------------------------------------
 
 def _node_name(op: str, x: Tensor, dims: tuple[int, ...], keepdim: bool) -> str:
@@ -119,6 +169,10 @@ class Sum(Function):
         ctx.node_name = _node_name("Sum", x, dims, keepdim)
         return _reduce("sum", x, dims, keepdim, dtype)
 
+    @staticmethod
+    def backward(ctx, grad):
+        return _unreduce(grad, ctx.input_shape, ctx.dims, ctx.keepdim)
+
 
 class Mean(Function):
     @staticmethod
@@ -126,6 +180,12 @@ class Mean(Function):
         ctx.dims, ctx.keepdim, ctx.input_shape = dims, keepdim, tuple(x.shape)
         ctx.node_name = _node_name("Mean", x, dims, keepdim)
         return _reduce("mean", x, dims, keepdim, dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        count = _reduced_count(ctx.input_shape, ctx.dims)
+        # an empty reduction has an empty input, so the gradient has no elements to divide
+        return _unreduce(grad, ctx.input_shape, ctx.dims, ctx.keepdim) / builtins.max(count, 1)
 
 
 class Prod(Function):
@@ -136,6 +196,31 @@ class Prod(Function):
         out = _reduce("prod", x, dims, keepdim, dtype)
         ctx.save_for_backward(x, out)
         return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        if x.ndim == 0:
+            return grad
+        grad = _restore_reduced_dims(grad, x.shape, ctx.dims, ctx.keepdim)
+        if not _has_zero(x):
+            return grad * (_restore_reduced_dims(out, x.shape, ctx.dims, ctx.keepdim) / x)
+        if len(ctx.dims) == 1:
+            return _prod_of_others(grad, x, ctx.dims[0])
+        return _prod_of_others(grad.reshape(1), x.reshape(-1), 0).reshape(tuple(x.shape))
+
+
+def _prod_of_others(grad: Tensor, x: Tensor, dim: int) -> Tensor:
+    """grad times, for each element, the product of the other elements along `dim`: the
+    gradient of prod that stays right with zeros (an exclusive cumprod from each side, as
+    PyTorch's prod_safe_zeros_backward)."""
+    size = x.shape[dim]
+    if x.numel() == 0 or size == 1:
+        return grad.expand(tuple(x.shape))
+    ones = x.new_ones(tuple(1 if d == dim else s for d, s in enumerate(x.shape)))
+    before = cat([ones, x.narrow(dim, 0, size - 1)], dim).cumprod(dim)
+    after = cat([ones, x.narrow(dim, 1, size - 1).flip(dim)], dim).cumprod(dim).flip(dim)
+    return grad * (before * after)
 
 
 @function
@@ -195,6 +280,10 @@ class Amax(Function):
         ctx.save_for_backward(x, out)
         return out
 
+    @staticmethod
+    def backward(ctx, grad):
+        return _extremum_backward(ctx, grad)
+
 
 class Amin(Function):
     node_name = "AminBackward0"
@@ -205,6 +294,29 @@ class Amin(Function):
         out = _reduce("min", x, dims, keepdim, x.dtype)
         ctx.save_for_backward(x, out)
         return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _extremum_backward(ctx, grad)
+
+
+def _extremum_backward(ctx, grad: Tensor) -> Tensor:
+    """amax/amin: the gradient is shared evenly by the elements equal to the result. As in
+    PyTorch, a slice whose result is NaN matches no element and gets NaN gradients."""
+    x, out = ctx.saved_tensors
+    grad = _restore_reduced_dims(grad, x.shape, ctx.dims, ctx.keepdim)
+    out = _restore_reduced_dims(out, x.shape, ctx.dims, ctx.keepdim)
+    return _spread_over_ties(grad, x.eq(out), ctx.dims)
+
+
+def _whole_extremum_backward(ctx, grad: Tensor) -> Tensor:
+    """max()/min() of every element: as amax/amin, except that a NaN result sends the gradient
+    to the NaN elements (PyTorch's evenly_distribute_backward)."""
+    x, out = ctx.saved_tensors
+    grad = _restore_reduced_dims(grad, x.shape, ctx.dims, ctx.keepdim)
+    out = _restore_reduced_dims(out, x.shape, ctx.dims, ctx.keepdim)
+    ties = x.eq(out).logical_or(x.isnan().logical_and(out.isnan()))
+    return _spread_over_ties(grad, ties, ctx.dims)
 
 
 def _arg_reduce(op: str, x: Tensor, dim: int, keepdim: bool, with_values: bool):
@@ -226,13 +338,27 @@ def _values_indices_forward(ctx, op: str, x: Tensor, dim: int, keepdim: bool):
     return values, indices
 
 
+def _values_indices_backward(ctx, grad: Tensor, _indices_grad) -> Tensor:
+    """Only the selected element gets the gradient, also among ties (as PyTorch)."""
+    indices, = ctx.saved_tensors
+    return _select_backward(grad, indices, ctx.dim, ctx.input_shape, ctx.keepdim)
+
+
 class MaxAll(Amax):
     """max() without a dim: amax over every dim (PyTorch names its node MaxBackward1)."""
     node_name = "MaxBackward1"
 
+    @staticmethod
+    def backward(ctx, grad):
+        return _whole_extremum_backward(ctx, grad)
+
 
 class MinAll(Amin):
     node_name = "MinBackward1"
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _whole_extremum_backward(ctx, grad)
 
 
 class MaxDim(Function):
@@ -242,6 +368,8 @@ class MaxDim(Function):
     def forward(ctx, x: Tensor, *, dim, keepdim):
         return _values_indices_forward(ctx, "max", x, dim, keepdim)
 
+    backward = staticmethod(_values_indices_backward)
+
 
 class MinDim(Function):
     node_name = "MinBackward0"
@@ -250,6 +378,8 @@ class MinDim(Function):
     def forward(ctx, x: Tensor, *, dim, keepdim):
         return _values_indices_forward(ctx, "min", x, dim, keepdim)
 
+    backward = staticmethod(_values_indices_backward)
+
 
 class MedianDim(Function):
     node_name = "MedianBackward1"
@@ -257,6 +387,8 @@ class MedianDim(Function):
     @staticmethod
     def forward(ctx, x: Tensor, *, dim, keepdim):
         return _values_indices_forward(ctx, "median", x, dim, keepdim)
+
+    backward = staticmethod(_values_indices_backward)
 
 
 class MedianAll(MedianDim):
@@ -404,6 +536,11 @@ class Var(Function):
         ctx.save_for_backward(x)
         return out
 
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return _var_backward(grad, x, ctx.dims, ctx.correction, ctx.keepdim)
+
 
 class Std(Function):
     node_name = "StdBackward0"
@@ -415,6 +552,22 @@ class Std(Function):
         x.backend.reduction.var(x.array, dims, correction, view, take_sqrt=True)
         ctx.save_for_backward(x, out)
         return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        # d std = d var / (2 std); where std is 0, PyTorch's subgradient is 0
+        grad_var = (grad / (out * 2)).masked_fill(out.eq(0), 0)
+        return _var_backward(grad_var, x, ctx.dims, ctx.correction, ctx.keepdim)
+
+
+def _var_backward(grad: Tensor, x: Tensor, dims: tuple[int, ...], correction: float, keepdim: bool) -> Tensor:
+    """2 (x - mean) / (N - correction). With N == correction the variance is NaN, and so is the
+    gradient (the scale is inf, as in PyTorch's double arithmetic)."""
+    dof = _reduced_count(tuple(x.shape), dims) - correction
+    scale = 2.0 / dof if dof != 0 else math.inf
+    grad = _restore_reduced_dims(grad, x.shape, dims, keepdim)
+    return grad * scale * (x - x.mean(dims, keepdim=True))
 
 
 @function
@@ -465,6 +618,13 @@ class LogSumExp(Function):
         ctx.save_for_backward(x, out)
         return out
 
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        grad = _restore_reduced_dims(grad, x.shape, ctx.dims, ctx.keepdim)
+        out = _restore_reduced_dims(out, x.shape, ctx.dims, ctx.keepdim)
+        return grad * (x - out).exp()
+
 
 @function
 @method()
@@ -485,6 +645,35 @@ class Norm(Function):
         x.backend.reduction.norm(x.array, dims, p, view)
         ctx.save_for_backward(x, out)
         return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, norm = ctx.saved_tensors
+        p, dims = ctx.p, ctx.dims
+        if p == 0:
+            return None  # a count of nonzeros: PyTorch gives no gradient at all
+        grad = _restore_reduced_dims(grad, x.shape, dims, ctx.keepdim)
+        norm = _restore_reduced_dims(norm, x.shape, dims, ctx.keepdim)
+        if p == 1:
+            return x.sign() * grad
+        if p == 2:
+            return grad * (x / norm).masked_fill(norm.eq(0), 0)
+        if math.isinf(p):
+            return _inf_norm_backward(grad, x, norm, dims)
+        if p < 1:
+            # |x|^(p-1) is inf at 0, where PyTorch's subgradient is 0
+            scaled = x.sign() * x.abs().pow(p - 1).masked_fill(x.eq(0), 0)
+            return scaled * grad * norm.pow(1 - p)
+        scaled = x.sign() * x.abs().pow(p - 1) if p < 2 else x * x.abs().pow(p - 2)
+        return scaled * (grad / norm.pow(p - 1)).masked_fill(norm.eq(0), 0)
+
+
+def _inf_norm_backward(grad: Tensor, x: Tensor, norm: Tensor, dims: tuple[int, ...]) -> Tensor:
+    """The (-)inf norm is amax (amin) of |x|: the gradient is shared by the elements whose |x|
+    is the norm, or that are NaN (as PyTorch), with x's sign."""
+    magnitude = x.abs()
+    ties = magnitude.eq(norm).logical_or(magnitude.isnan())
+    return x.sign() * _spread_over_ties(grad, ties, dims)
 
 
 def _norm_order(p, dim, dims: tuple[int, ...]) -> float:
@@ -570,6 +759,10 @@ class Cumsum(Function):
         ctx.dim = dim
         return _cumulative("cumsum", x, dim, dtype)
 
+    @staticmethod
+    def backward(ctx, grad):
+        return _reversed_cumsum(grad, ctx.dim) if grad.ndim else grad
+
 
 class Cumprod(Function):
     node_name = "CumprodBackward0"
@@ -580,6 +773,51 @@ class Cumprod(Function):
         out = _cumulative("cumprod", x, dim, dtype)
         ctx.save_for_backward(x, out)
         return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        dim = ctx.dim
+        if x.ndim == 0 or x.shape[dim] <= 1:
+            return grad
+        if not _has_zero(x):
+            return _reversed_cumsum(grad * out, dim) / x
+        if is_grad_enabled():  # create_graph: this backward will be differentiated again
+            return _cumprod_backward_by_slices(grad, x, dim)
+        return _cumprod_backward_with_zeros(grad, x, out, dim)
+
+
+def _cumprod_backward_with_zeros(grad: Tensor, x: Tensor, out: Tensor, dim: int) -> Tensor:
+    """cumprod's gradient where x has zeros (PyTorch's case analysis). Along dim, with z the
+    first zero: before z, out[k] / x[i] is still the product of the others (every out[k] from
+    z on is 0, as it should be); at z, the sum over k >= z of grad[k] times the running product
+    that skips x[z]; after z, every product of the others holds x[z], so 0.
+
+    Right to first order only: differentiating it again misses how the gradient after z moves
+    with x[z] (`_cumprod_backward_by_slices` is used when that matters)."""
+    is_zero = x.eq(0)
+    zeros_so_far = is_zero.cumsum(dim)
+    before_first = zeros_so_far.eq(0)
+    first_zero = is_zero.logical_and(zeros_so_far.eq(1))
+    before = _reversed_cumsum(grad * out, dim) / x.masked_fill(~before_first, 1)
+    skipping_first = x.masked_fill(first_zero, 1).cumprod(dim, dtype=out.dtype)
+    at_first = _reversed_cumsum(grad * skipping_first, dim)
+    return where(before_first, before, where(first_zero, at_first, 0))
+
+
+def _cumprod_backward_by_slices(grad: Tensor, x: Tensor, dim: int) -> Tensor:
+    """cumprod's gradient as PyTorch computes it under create_graph when x has zeros: for each
+    i, the sum over k >= i of grad[k] times the product of x[:k+1] without x[i], built from
+    prod and cumprod of slices (no division), so that it differentiates right again. O(n^2)."""
+    size = x.shape[dim]
+    ones = x.new_ones(tuple(1 if d == dim else s for d, s in enumerate(x.shape)))
+    pieces = []
+    for i in range(size):
+        before = x.narrow(dim, 0, i).prod(dim, keepdim=True)
+        after = x.narrow(dim, i + 1, size - i - 1).cumprod(dim)
+        others = cat([ones, after], dim) * before  # for k = i .. size-1
+        pieces.append((grad.narrow(dim, i, size - i) * others).sum(dim, keepdim=True))
+    return cat(pieces, dim)
 
 
 def _scan_args(op: str, input: Tensor, dim: int, dtype) -> tuple[int, dtypes.DType]:
@@ -626,6 +864,11 @@ class Sort(Function):
         ctx.mark_non_differentiable(indices)
         return values, indices
 
+    @staticmethod
+    def backward(ctx, grad, _indices_grad):
+        indices, = ctx.saved_tensors
+        return _select_backward(grad, indices, ctx.dim, tuple(indices.shape), keepdim=True)
+
 
 @function
 @method()
@@ -671,6 +914,11 @@ class TopK(Function):
         ctx.save_for_backward(indices)
         ctx.mark_non_differentiable(indices)
         return values, indices
+
+    @staticmethod
+    def backward(ctx, grad, _indices_grad):
+        indices, = ctx.saved_tensors
+        return _select_backward(grad, indices, ctx.dim, ctx.input_shape, keepdim=True)
 
 
 @function

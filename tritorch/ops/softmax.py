@@ -30,6 +30,12 @@ class Softmax(Function):
         ctx.save_for_backward(out)
         return out
 
+    @staticmethod
+    def backward(ctx, grad):
+        y, = ctx.saved_tensors
+        # the Jacobian diag(y) - y y^T, applied to grad
+        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True))
+
 
 class LogSoftmax(Function):
     node_name = "LogSoftmaxBackward0"
@@ -40,6 +46,12 @@ class LogSoftmax(Function):
         out = _run("log_softmax", x, dim, dtype)
         ctx.save_for_backward(out)
         return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        y, = ctx.saved_tensors
+        # the Jacobian I - softmax 1^T, applied to grad; softmax = exp(log_softmax)
+        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True)
 
 
 def _args(op: str, input: Tensor, dim: int, dtype) -> tuple[int, dtypes.DType]:
