@@ -112,3 +112,12 @@ def test_dlpack_errors():
         tritorch.from_dlpack([1, 2])
     with pytest.raises(RuntimeError, match="requires grad"):
         tritorch.ones(2, requires_grad=True).__dlpack__()
+
+
+def test_unsupported_dtypes_on_cuda_raise_naming_them():
+    with pytest.raises(TypeError, match="dtype uint16 has no tritorch equivalent"):
+        tritorch.from_dlpack(torch.zeros(2, dtype=torch.uint16))
+    with pytest.raises(TypeError, match="unknown dtype name 'complex64'"):
+        tritorch.zeros(2, dtype="complex64", device="cuda")
+    with pytest.raises(TypeError, match="float32"):
+        tritorch.ones(2, device="cuda") & tritorch.ones(2, device="cuda")
