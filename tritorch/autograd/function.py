@@ -123,15 +123,16 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         from ..tensor import Tensor  # autograd sits above tensor.py; the import is lazy to keep Tensor's module light
-        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        if cls.inplace and is_grad_enabled():
+        recording = is_grad_enabled()
+        needs = tuple(recording and isinstance(a, Tensor) and a.requires_grad for a in args)
+        if cls.inplace and recording:
             check_inplace_allowed(args[0])
         ctx = Context()
         ctx.needs_input_grad = needs
         with no_grad():
             out = cls.forward(ctx, *args, **kwargs)
         ctx._snapshot_versions()
-        if not (is_grad_enabled() and any(needs)):
+        if not any(needs):
             return out
         edges = tuple(edge_of(a) if n else (None, 0) for a, n in zip(args, needs))
         node = FunctionNode(cls, ctx, edges)

@@ -8,12 +8,18 @@ allocated here, the `out=` tensor, or `self` for an in-place op.
 
 Differentiable ops are `Function`s whose forward receives those prepared operands (one shape,
 one dtype), so their backward needs no broadcasting logic: the cast and the expand before them
-are ops of their own, whose backward casts back and sums. The tensor written is passed as the
-keyword `out`; it is not an input of the graph.
+are differentiable ops of their own, whose backward casts back and sums. Backward formulas are
+Tensor ops, so `create_graph=True` differentiates them again. The tensor written is the keyword
+`out`, not an input of the graph; an in-place op instead runs the Function's in-place version
+(`inplace_version`), whose first positional argument is `self`, uncast: autograd then records
+the write on self (rebasing a view's base through CopySlices), and forward reads self at the
+compute dtype itself.
 """
 from __future__ import annotations
 
+import functools
 import math
+import operator
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -22,7 +28,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd import Context, Function
 from ..autograd.function import check_inplace_allowed
-from ..autograd.grad_mode import is_grad_enabled
+from ..autograd.grad_mode import enable_grad, is_grad_enabled
 from ..device import device as Device
 from ..tensor import Tensor
 from . import common
@@ -37,7 +43,8 @@ _KIND_NAMES = {"b": "bool", "u": "unsigned", "i": "integer", "f": "floating poin
 # --- operands, targets ------------------------------------------------------------------------
 
 class Prepared(NamedTuple):
-    operands: tuple  # tensors cast to `dtype` and expanded to `shape`; scalars and None as given
+    operands: tuple  # tensors cast to `dtype` and expanded to `shape`, scalars and None as
+    #                  given; an in-place op's self (the first) as given too
     shape: tuple[int, ...]
     dtype: dtypes.DType  # the compute dtype
     device: Device
@@ -79,11 +86,14 @@ def _expand(x: Tensor, shape: tuple[int, ...]) -> Tensor:
     return x if tuple(x.shape) == shape else x.expand(shape)
 
 
-def prepare(name: str, operands: dict, *, compute=None, also: tuple[Tensor, ...] = ()) -> Prepared:
+def prepare(name: str, operands: dict, *, compute=None, also: tuple[Tensor, ...] = (),
+            inplace: bool = False) -> Prepared:
     """Check, promote, cast and broadcast `operands` (argument name -> Tensor, scalar or None).
 
     `compute` is the compute dtype, or a function of the promoted dtype giving it (default:
-    the promoted dtype itself). Tensors in `also` join the broadcast and the device check only."""
+    the promoted dtype itself). Tensors in `also` join the broadcast and the device check only.
+    For an in-place op the first operand is self, returned as given: the op's in-place Function
+    reads it at the compute dtype (`target` checks that it has the broadcast shape)."""
     operands = {arg: _as_operand(name, arg, x) for arg, x in operands.items()}
     present = [x for x in operands.values() if x is not None]
     tensors = [x for x in present if isinstance(x, Tensor)] + list(also)
@@ -97,8 +107,10 @@ def prepare(name: str, operands: dict, *, compute=None, also: tuple[Tensor, ...]
         dtype = dtypes.result_type(*present)
         dtype = dtype if compute is None else compute(dtype)
     shape = common.broadcast_shapes(*(t.shape for t in tensors))
-    cast = tuple(_expand(x.to(dtype), shape) if isinstance(x, Tensor) else x for x in operands.values())
-    return Prepared(cast, shape, dtype, device)
+    values = list(operands.values())
+    written = values[:1] if inplace else []
+    cast = [_expand(x.to(dtype), shape) if isinstance(x, Tensor) else x for x in values[len(written):]]
+    return Prepared(tuple(written + cast), shape, dtype, device)
 
 
 def _check_writable(name: str, t: Tensor) -> None:
@@ -109,15 +121,26 @@ def _check_writable(name: str, t: Tensor) -> None:
             f"location. Please clone() the tensor before performing the operation.")
 
 
+def _check_out_not_differentiated(name: str, out: Tensor, inputs: tuple) -> None:
+    """PyTorch does not differentiate ops with out=: it refuses them when anything requires
+    grad (a result written into out= could not carry the op's history into out's base)."""
+    tensors = (out,) + tuple(x for x in inputs if isinstance(x, Tensor))
+    if is_grad_enabled() and any(t.requires_grad for t in tensors):
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+
+
 def target(name: str, out: Tensor | None, shape, dtype: dtypes.DType, device: Device,
-           inplace: bool = False) -> Tensor:
+           inplace: bool = False, inputs: tuple = ()) -> Tensor:
     """The tensor a result of `shape` and `dtype` is written to: a new one, `out=` or, for an
-    in-place op, `out` is self and must already have the broadcast shape. Its version is bumped
-    here, before the write, so that a Function saving it records the new version."""
+    in-place op, `out` is self and must already have the broadcast shape. `inputs` are the
+    op's operands (out= refuses them when they require grad). Its version is bumped here,
+    before the write, so that a Function saving it records the new version."""
     if out is None:
         return common.empty(shape, dtype, device)
     if not inplace:
         common.check_out(name, out, shape, dtype, device)
+        _check_out_not_differentiated(name, out, inputs)
     elif tuple(out.shape) != tuple(shape):
         raise RuntimeError(f"{name}: output with shape {list(out.shape)} doesn't match the "
                            f"broadcast shape {list(shape)}")
@@ -126,7 +149,7 @@ def target(name: str, out: Tensor | None, shape, dtype: dtypes.DType, device: De
                            f"output type {out.dtype.name}")
     _check_writable(name, out)
     if inplace and is_grad_enabled():
-        check_inplace_allowed(out)  # before the write, as in PyTorch
+        check_inplace_allowed(out)  # before the version bump: a refused write leaves self as it was
     common.bump_version(out)
     return out
 
@@ -152,17 +175,26 @@ def _save(ctx: Context, out: Tensor, operands: tuple = (), keep: tuple[bool, ...
     (default: all of them when any input needs a gradient; None in the other slots), then, if
     `result` is not None, a slot for the output (filled when `result`). Scalar operands go to
     `ctx.scalars` (None in a tensor's slot). A kept operand sharing storage with `out` (an
-    in-place op) is saved as a copy of its values before the write."""
+    in-place op) is saved as a copy of its values before the write; the copy is recorded, so
+    that the gradient computed from it is differentiable again (create_graph=True)."""
     if keep is None:
         keep = (any(ctx.needs_input_grad),) * len(operands)
 
     def kept(x, wanted: bool):
         if not wanted or not isinstance(x, Tensor):
             return None
-        return x.clone() if x.untyped_storage() is out.untyped_storage() else x
+        if x.untyped_storage() is not out.untyped_storage():
+            return x
+        with enable_grad():
+            return x.clone()
     saved = tuple(kept(x, k) for x, k in zip(operands, keep))
     ctx.save_for_backward(*saved, *(() if result is None else (out if result else None,)))
     ctx.scalars = tuple(None if isinstance(x, Tensor) else x for x in operands)
+
+
+def _saved_operands(ctx: Context) -> tuple:
+    """The operands as forward saw them: saved tensors and scalars (None where not kept)."""
+    return tuple(t if t is not None else s for t, s in zip(ctx.saved_tensors, ctx.scalars))
 
 
 def _to_float(dtype: dtypes.DType) -> dtypes.DType:
@@ -170,12 +202,58 @@ def _to_float(dtype: dtypes.DType) -> dtypes.DType:
     return dtype if dtype.is_floating_point else dtypes.get_default_dtype()
 
 
-# --- differentiable ops: Functions on prepared operands (backward comes with autograd) -------
+def _zeros_like(grad: Tensor) -> Tensor:
+    return grad.new_zeros(tuple(grad.shape))
+
+
+# --- in-place versions --------------------------------------------------------------------------
+
+class _InPlace:
+    """Mixed into a Function to make its in-place version (see `inplace_version`)."""
+    inplace = True
+
+    @classmethod
+    def forward(cls, ctx: Context, self: Tensor, *operands, dtype: dtypes.DType, **options):
+        # The cast is recorded so that a copy of self saved for backward keeps self's old
+        # history, as the result of `self.to(dtype)` before an out-of-place op would.
+        with enable_grad():
+            x = self.to(dtype)
+        return super().forward(ctx, x, *operands, out=self, **options)
+
+
+@functools.cache
+def inplace_version(fn: type[Function]) -> type[Function]:
+    """The in-place version of Function `fn`: `apply(self, *operands, dtype=compute dtype,
+    **options)` writes fn's result into self (converting it to self's dtype) and returns self;
+    its graph node has fn's name, as in PyTorch (`add_` records AddBackward0)."""
+    return type(fn.__name__, (_InPlace, fn), {"__module__": fn.__module__, "__doc__": f"In-place {fn.__name__}."})
+
+
+class NoGradient(Function):
+    """An op no gradient flows through (a comparison, logical or bitwise op), for its in-place
+    form only: written into a floating self, it gives self's old values a zero gradient and
+    its other operands none, as PyTorch does (`y.eq_(z)` records EqBackward)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Tensor, *operands, op: str, out: Tensor) -> Tensor:
+        ctx.node_name = "".join(word.capitalize() for word in op.split("_")) + "Backward0"
+        ctx.n_others = len(operands)
+        if operands:
+            return _launch_binary(op, x, operands[0], out)
+        return _launch_unary(op, x, out)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor):
+        return (_zeros_like(grad),) + (None,) * ctx.n_others
+
+
+# --- differentiable ops: Functions on prepared operands ------------------------------------------
 
 class _Unary(Function):
-    """One tensor in, one out. `op` names the primitive's op; `saves` what backward needs."""
+    """One tensor in, one out. `op` names the primitive's op; `saves` what `derivative` gets:
+    the 'input', the 'output' or 'none'."""
     op = ""
-    saves = "none"  # 'input', 'output' or 'none'
+    saves = "none"
 
     @classmethod
     def forward(cls, ctx: Context, x: Tensor, *, out: Tensor) -> Tensor:
@@ -186,109 +264,204 @@ class _Unary(Function):
             _save(ctx, out, result=needed)
         return _launch_unary(cls.op, x, out)
 
+    @classmethod
+    def backward(cls, ctx: Context, grad: Tensor):
+        saved = ctx.saved_tensors
+        return cls.derivative(grad, saved[0] if saved else None)
+
+    @staticmethod
+    def derivative(grad: Tensor, saved: Tensor | None) -> Tensor:
+        """The gradient of the input, from the output's and the saved input or output."""
+        raise NotImplementedError
+
 
 class Exp(_Unary):
     op, saves = "exp", "output"
+
+    @staticmethod
+    def derivative(grad, y):
+        return grad * y
 
 
 class Exp2(_Unary):
     op, saves = "exp2", "output"
 
+    @staticmethod
+    def derivative(grad, y):
+        return grad * y * math.log(2)
+
 
 class Expm1(_Unary):
     op, saves = "expm1", "output"
+
+    @staticmethod
+    def derivative(grad, y):
+        return grad * (y + 1)
 
 
 class Log(_Unary):
     op, saves = "log", "input"
 
+    @staticmethod
+    def derivative(grad, x):
+        return grad / x
+
 
 class Log2(_Unary):
     op, saves = "log2", "input"
+
+    @staticmethod
+    def derivative(grad, x):
+        return grad / (x * math.log(2))
 
 
 class Log10(_Unary):
     op, saves = "log10", "input"
 
+    @staticmethod
+    def derivative(grad, x):
+        return grad / (x * math.log(10))
+
 
 class Log1p(_Unary):
     op, saves = "log1p", "input"
+
+    @staticmethod
+    def derivative(grad, x):
+        return grad / (x + 1)
 
 
 class Sqrt(_Unary):
     op, saves = "sqrt", "output"
 
+    @staticmethod
+    def derivative(grad, y):
+        return grad / (2 * y)
+
 
 class Rsqrt(_Unary):
     op, saves = "rsqrt", "output"
+
+    @staticmethod
+    def derivative(grad, y):
+        return -0.5 * grad * y.pow(3)
 
 
 class Reciprocal(_Unary):
     op, saves = "reciprocal", "output"
 
+    @staticmethod
+    def derivative(grad, y):
+        return -grad * (y * y)
+
 
 class Sin(_Unary):
     op, saves = "sin", "input"
+
+    @staticmethod
+    def derivative(grad, x):
+        return grad * x.cos()
 
 
 class Cos(_Unary):
     op, saves = "cos", "input"
 
+    @staticmethod
+    def derivative(grad, x):
+        return grad * -x.sin()
+
 
 class Tan(_Unary):
     op, saves = "tan", "output"
+
+    @staticmethod
+    def derivative(grad, y):
+        return grad * (1 + y.pow(2))
 
 
 class Tanh(_Unary):
     op, saves = "tanh", "output"
 
+    @staticmethod
+    def derivative(grad, y):
+        return grad * (1 - y * y)
+
 
 class Sigmoid(_Unary):
     op, saves = "sigmoid", "output"
+
+    @staticmethod
+    def derivative(grad, y):
+        return grad * (1 - y) * y
 
 
 class Neg(_Unary):
     op = "neg"
 
+    @staticmethod
+    def derivative(grad, _):
+        return -grad
+
 
 class Abs(_Unary):
     op, saves = "abs", "input"
+
+    @staticmethod
+    def derivative(grad, x):
+        return grad * x.sign()  # 0 at 0, as PyTorch
 
 
 class Relu(_Unary):
     op, saves = "relu", "output"
 
+    @staticmethod
+    def derivative(grad, y):
+        return grad.masked_fill(y <= 0, 0)  # 0 at 0; NaN passes the gradient, as PyTorch
 
-class Sign(_Unary):
+
+class _Piecewise(_Unary):
+    """A piecewise-constant function: its gradient is 0 (where it exists), as in PyTorch."""
+
+    @staticmethod
+    def derivative(grad, _):
+        return _zeros_like(grad)
+
+
+class Sign(_Piecewise):
     op = "sign"
 
 
-class Floor(_Unary):
+class Floor(_Piecewise):
     op = "floor"
 
 
-class Ceil(_Unary):
+class Ceil(_Piecewise):
     op = "ceil"
 
 
-class Trunc(_Unary):
+class Trunc(_Piecewise):
     op = "trunc"
 
 
-class Round(_Unary):
+class Round(_Piecewise):
     op = "round"
 
 
 class RoundDecimals(Function):
     @staticmethod
-    def forward(ctx: Context, x: Tensor, decimals: int, *, out: Tensor) -> Tensor:
+    def forward(ctx: Context, x: Tensor, *, decimals: int, out: Tensor) -> Tensor:
         out.backend.elementwise.round_decimals(x.array, decimals, out.array)
         return out
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor):
+        return _zeros_like(grad)
 
 
 class _Binary(Function):
     """Two operands (tensors of one shape and dtype, or a scalar) in, one tensor out; both
-    saved when a gradient is needed, unless `keeps` says which."""
+    saved when a gradient is needed, unless `keeps` says which. `derivatives` gives the
+    gradient of each operand that needs one."""
     op = ""
 
     @staticmethod
@@ -300,6 +473,15 @@ class _Binary(Function):
         _save(ctx, out, (a, b), keep=cls.keeps(ctx.needs_input_grad))
         return _launch_binary(cls.op, a, b, out)
 
+    @classmethod
+    def backward(cls, ctx: Context, grad: Tensor):
+        a, b = _saved_operands(ctx)
+        return cls.derivatives(grad, a, b, ctx.needs_input_grad)
+
+    @staticmethod
+    def derivatives(grad: Tensor, a, b, needs: tuple[bool, ...]) -> tuple:
+        raise NotImplementedError
+
 
 class Mul(_Binary):
     op = "mul"
@@ -308,29 +490,61 @@ class Mul(_Binary):
     def keeps(needs):
         return needs[1], needs[0]  # d(ab)/da = b, d(ab)/db = a
 
+    @staticmethod
+    def derivatives(grad, a, b, needs):
+        return grad * b if needs[0] else None, grad * a if needs[1] else None
+
+
+def _split_ties(grad: Tensor, a, b) -> Tensor:
+    """maximum and minimum send half the gradient to each operand where they are equal."""
+    return where(eq(a, b), grad / 2, grad)
+
 
 class Maximum(_Binary):
     op = "maximum"
+
+    @staticmethod
+    def derivatives(grad, a, b, needs):
+        shared = _split_ties(grad, a, b)
+        return (shared.masked_fill(lt(a, b), 0) if needs[0] else None,
+                shared.masked_fill(gt(a, b), 0) if needs[1] else None)
 
 
 class Minimum(_Binary):
     op = "minimum"
 
+    @staticmethod
+    def derivatives(grad, a, b, needs):
+        shared = _split_ties(grad, a, b)
+        return (shared.masked_fill(gt(a, b), 0) if needs[0] else None,
+                shared.masked_fill(lt(a, b), 0) if needs[1] else None)
+
 
 class Remainder(_Binary):
-    op = "remainder"
+    """a - b * rounded(a / b): the gradient of a is 1, that of b minus the rounded quotient."""
+    op, rounding = "remainder", "floor"
 
     @staticmethod
     def keeps(needs):
-        return needs[1], needs[1]  # the gradient of a is 1; that of b needs the quotient
+        return needs[1], needs[1]
+
+    @classmethod
+    def derivatives(cls, grad, a, b, needs):
+        return grad if needs[0] else None, -grad * div(a, b, rounding_mode=cls.rounding) if needs[1] else None
 
 
 class Fmod(Remainder):
-    op = "fmod"
+    op, rounding = "fmod", "trunc"
+
+
+def _log_of_scalar(x) -> float:
+    """log(x) for a Python number, NaN below 0 as for tensors."""
+    return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
 
 
 class Pow(_Binary):
-    """Saves a, b and a slot for the result (d(a**b)/db = a**b * log(a))."""
+    """a ** b; saves a, b and a slot for the result (d(a**b)/db = a**b * log(a)). At a == 0
+    with b >= 0 the gradient of b is 0, and b == 0 gives a a zero gradient, as in PyTorch."""
     op = "pow"
 
     @classmethod
@@ -338,51 +552,166 @@ class Pow(_Binary):
         _save(ctx, out, (a, b), result=ctx.needs_input_grad[1])
         return _launch_binary(cls.op, a, b, out)
 
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = _saved_operands(ctx)
+        result = ctx.saved_tensors[2]
+        needs = ctx.needs_input_grad
+        return (Pow.base_gradient(grad, a, b) if needs[0] else None,
+                Pow.exponent_gradient(grad, a, b, result) if needs[1] else None)
+
+    @staticmethod
+    def base_gradient(grad, a, b):
+        if not isinstance(b, Tensor):
+            return _zeros_like(grad) if b == 0 else grad * (b * a.pow(b - 1))
+        return where(b == 0, 0, grad * (b * a.pow(b - 1)))
+
+    @staticmethod
+    def exponent_gradient(grad, a, b, result):
+        if not isinstance(a, Tensor):
+            log_a = _log_of_scalar(a)
+            return grad * (where(b >= 0, 0, result * log_a) if a == 0 else result * log_a)
+        return grad * where(logical_and(a == 0, b >= 0), 0, result * a.log())
+
 
 class Add(Function):
     """a + alpha * b."""
     op = "add"
 
     @classmethod
-    def forward(cls, ctx: Context, a, b, alpha, *, out: Tensor) -> Tensor:
+    def forward(cls, ctx: Context, a, b, *, alpha, out: Tensor) -> Tensor:
         ctx.alpha = alpha
         return _launch_binary(cls.op, a, b, out, alpha)
+
+    @staticmethod
+    def backward(ctx, grad):
+        needs = ctx.needs_input_grad
+        return grad if needs[0] else None, _scaled(grad, ctx.alpha) if needs[1] else None
 
 
 class Sub(Add):
     """a - alpha * b."""
     op = "sub"
 
+    @staticmethod
+    def backward(ctx, grad):
+        needs = ctx.needs_input_grad
+        return grad if needs[0] else None, _scaled(-grad, ctx.alpha) if needs[1] else None
+
+
+def _scaled(grad: Tensor, alpha) -> Tensor:
+    return grad if alpha == 1 else grad * alpha
+
 
 class Div(Function):
-    """a / b, its quotient rounded toward zero (`trunc`) or down (`floor`)."""
+    """a / b, its quotient rounded toward zero (`trunc`) or down (`floor`). A rounded quotient
+    is piecewise constant: both gradients are 0, as in PyTorch."""
 
     @staticmethod
-    def forward(ctx: Context, a, b, rounding_mode: str | None, *, out: Tensor) -> Tensor:
+    def forward(ctx: Context, a, b, *, rounding_mode: str | None, out: Tensor) -> Tensor:
         ctx.rounding_mode = rounding_mode
-        needs = ctx.needs_input_grad if rounding_mode is None else (False, False)  # rounded: zero gradients
+        needs = ctx.needs_input_grad if rounding_mode is None else (False, False)
         _save(ctx, out, (a, b), keep=(needs[1], needs[0] or needs[1]))
         op = {None: "div", "trunc": "trunc_divide", "floor": "floor_divide"}[rounding_mode]
         return _launch_binary(op, a, b, out)
 
+    @staticmethod
+    def backward(ctx, grad):
+        needs = ctx.needs_input_grad
+        if ctx.rounding_mode is not None:
+            return tuple(_zeros_like(grad) if n else None for n in needs)
+        a, b = _saved_operands(ctx)
+        return grad / b if needs[0] else None, -grad * ((a / b) / b) if needs[1] else None
+
 
 class Where(Function):
+    """a where condition, else b: each branch gets the gradient where it was chosen."""
+
     @staticmethod
     def forward(ctx: Context, condition: Tensor, a, b, *, out: Tensor) -> Tensor:
         _save(ctx, out, (condition,), keep=(True,))
         out.backend.elementwise.where(condition.array, _array(a), _array(b), out.array)
         return out
 
+    @staticmethod
+    def backward(ctx, grad):
+        condition, = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        return (None, where(condition, grad, 0) if needs[1] else None,
+                where(condition, 0, grad) if needs[2] else None)
+
+
+class MaskedFill(Function):
+    """x with `value` where mask: x gets the gradient elsewhere, value where mask."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Tensor, mask: Tensor, value, *, out: Tensor) -> Tensor:
+        _save(ctx, out, (mask,), keep=(True,))
+        out.backend.elementwise.where(mask.array, _array(value), x.array, out.array)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        mask, = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        return (grad.masked_fill(mask, 0) if needs[0] else None, None,
+                where(mask, grad, 0) if needs[2] else None)
+
 
 class Clamp(Function):
+    """min(max(x, lo), hi), each bound a tensor, a scalar or None. PyTorch's gradients: x gets
+    it where lo <= x <= hi (bounds included); lo where x < lo < hi; hi where x > hi or hi < lo
+    (hi wins when the bounds cross)."""
+
     @staticmethod
     def forward(ctx: Context, x: Tensor, lo, hi, *, out: Tensor) -> Tensor:
         _save(ctx, out, (x, lo, hi))
         out.backend.elementwise.clamp(x.array, _array(lo), _array(hi), out.array)
         return out
 
+    @staticmethod
+    def backward(ctx, grad):
+        x, lo, hi = _saved_operands(ctx)
+        needs = ctx.needs_input_grad
+        x_inside = _both(_compare(operator.ge, x, lo), _compare(operator.le, x, hi))
+        lo_wins = _both(_compare(operator.lt, x, lo), _compare(operator.lt, lo, hi))
+        hi_wins = _either(_compare(operator.gt, x, hi), _compare(operator.lt, hi, lo))
+        return (_passed(grad, x_inside) if needs[0] else None, _passed(grad, lo_wins) if needs[1] else None,
+                _passed(grad, hi_wins) if needs[2] else None)
+
+
+def _compare(op: Callable, a, b):
+    """op(a, b): a bool tensor, or a Python bool for two scalar bounds; None when a bound is
+    missing (the comparison does not constrain then)."""
+    return None if a is None or b is None else op(a, b)
+
+
+def _both(p, q):
+    """p and q, where a missing comparison (None) does not constrain."""
+    if p is None or q is None:
+        return q if p is None else p
+    return p & q
+
+
+def _either(p, q):
+    """p or q, where a missing comparison (None) counts as False."""
+    if p is None or q is None:
+        return q if p is None else p
+    return p | q
+
+
+def _passed(grad: Tensor, condition) -> Tensor:
+    """grad where condition (a bool tensor, a Python bool, or None: always), else 0."""
+    if condition is None or condition is True:
+        return grad
+    if condition is False:
+        return _zeros_like(grad)
+    return where(condition, grad, 0)
+
 
 class Lerp(Function):
+    """a + weight * (end - a)."""
+
     @staticmethod
     def forward(ctx: Context, a: Tensor, b: Tensor, weight, *, out: Tensor) -> Tensor:
         needs = ctx.needs_input_grad
@@ -390,32 +719,55 @@ class Lerp(Function):
         out.backend.elementwise.lerp(a.array, b.array, _array(weight), out.array)
         return out
 
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, weight = _saved_operands(ctx)
+        needs = ctx.needs_input_grad
+        return (grad * (1 - weight) if needs[0] else None, grad * weight if needs[1] else None,
+                grad * (b - a) if needs[2] else None)
+
 
 # --- drivers: prepare, check, write -----------------------------------------------------------
 
+def _apply(fn: type[Function], operands: tuple, dest: Tensor, dtype: dtypes.DType, inplace: bool,
+           **options) -> Tensor:
+    """Run Function `fn` on prepared operands, writing `dest`; an in-place op runs fn's
+    in-place version, whose first operand is self (which is `dest`)."""
+    if inplace:
+        return inplace_version(fn).apply(*operands, dtype=dtype, **options)
+    return fn.apply(*operands, out=dest, **options)
+
+
 def _unary(name: str, fn, input: Tensor, out: Tensor | None, inplace: bool = False, *,
            kinds: str = "buif", floating: bool = False, result: dtypes.DType | None = None,
-           args: tuple = ()) -> Tensor:
-    """Run a unary op. `fn` is a Function subclass, or the op name of a primitive that no
-    gradient flows through; `floating` computes integer inputs in the default float dtype;
-    `result` is the result dtype when it is not the compute dtype (bool for isnan)."""
+           **options) -> Tensor:
+    """Run a unary op. `fn` is a Function subclass (given `options`), or the op name of a
+    primitive that no gradient flows through; `floating` computes integer inputs in the default
+    float dtype; `result` is the result dtype when it is not the compute dtype (bool for isnan)."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{name}(): argument 'input' must be a Tensor, not {type(input).__name__}")
     _check_kind(name, input.dtype, kinds)
-    x = input.to(_to_float(input.dtype)) if floating else input
-    dest = target(name, out, tuple(x.shape), result or x.dtype, x.device, inplace)
-    return _launch_unary(fn, x, dest) if isinstance(fn, str) else fn.apply(x, *args, out=dest)
+    dtype = _to_float(input.dtype) if floating else input.dtype
+    dest = target(name, out, tuple(input.shape), result or dtype, input.device, inplace, (input,))
+    if isinstance(fn, str):
+        if inplace:
+            return _apply(NoGradient, (input,), dest, dtype, inplace, op=fn)
+        return _launch_unary(fn, input.to(dtype), dest)
+    return _apply(fn, (input if inplace else input.to(dtype),), dest, dtype, inplace, **options)
 
 
 def _binary(name: str, fn, input, other, out: Tensor | None, inplace: bool = False, *,
             kinds: str = "buif", compute=None, result: dtypes.DType | None = None,
-            args: tuple = ()) -> Tensor:
+            **options) -> Tensor:
     """Run a binary op (see `_unary` for `fn` and `result`; `compute` as in `prepare`)."""
-    p = prepare(name, {"input": input, "other": other}, compute=compute)
+    p = prepare(name, {"input": input, "other": other}, compute=compute, inplace=inplace)
     _check_kind(name, p.dtype, kinds)
-    dest = target(name, out, p.shape, result or p.dtype, p.device, inplace)
-    a, b = p.operands
-    return _launch_binary(fn, a, b, dest) if isinstance(fn, str) else fn.apply(a, b, *args, out=dest)
+    dest = target(name, out, p.shape, result or p.dtype, p.device, inplace, p.operands)
+    if isinstance(fn, str):
+        if inplace:
+            return _apply(NoGradient, p.operands, dest, p.dtype, inplace, op=fn)
+        return _launch_binary(fn, *p.operands, dest)
+    return _apply(fn, p.operands, dest, p.dtype, inplace, **options)
 
 
 # --- unary math -------------------------------------------------------------------------------
@@ -512,7 +864,7 @@ def sign_(self: Tensor) -> Tensor:
 def _integral_round(name: str, fn, input: Tensor, out: Tensor | None, inplace: bool = False) -> Tensor:
     """floor/ceil/round/trunc: integers are already whole, so they are copied."""
     if isinstance(input, Tensor) and input.dtype.kind in "ui":
-        dest = target(name, out, tuple(input.shape), input.dtype, input.device, inplace)
+        dest = target(name, out, tuple(input.shape), input.dtype, input.device, inplace, (input,))
         if dest is not input:
             copy_into(input, dest)
         return dest
@@ -536,7 +888,7 @@ def _round(name: str, input: Tensor, decimals: int, out: Tensor | None, inplace:
     if isinstance(input, Tensor) and not input.dtype.is_floating_point:
         raise TypeError(f"{name}: decimals={decimals} is not supported for dtype {input.dtype.name} "
                         "(only floating point tensors)")
-    return _unary(name, RoundDecimals, input, out, inplace, args=(decimals,))
+    return _unary(name, RoundDecimals, input, out, inplace, decimals=decimals)
 
 
 @function(name="round")
@@ -603,12 +955,12 @@ def _check_alpha(name: str, alpha, dtype: dtypes.DType) -> None:
 
 
 def _add(name: str, fn: type[Add], input, other, alpha, out, inplace: bool = False) -> Tensor:
-    p = prepare(name, {"input": input, "other": other})
+    p = prepare(name, {"input": input, "other": other}, inplace=inplace)
     _check_alpha(name, alpha, p.dtype)
     if fn is Sub:
         _check_no_bool_subtraction(name, input, other)
-    dest = target(name, out, p.shape, p.dtype, p.device, inplace)
-    return fn.apply(*p.operands, alpha, out=dest)
+    dest = target(name, out, p.shape, p.dtype, p.device, inplace, p.operands)
+    return _apply(fn, p.operands, dest, p.dtype, inplace, alpha=alpha)
 
 
 def _check_no_bool_subtraction(name: str, input, other) -> None:
@@ -676,8 +1028,8 @@ def _div(name: str, input, other, rounding_mode, out, inplace: bool = False) -> 
         raise RuntimeError(f"{name} expected rounding_mode to be one of None, 'trunc', or 'floor' "
                            f"but found {rounding_mode!r}")
     if rounding_mode is None:
-        return _binary(name, Div, input, other, out, inplace, compute=_to_float, args=(None,))
-    return _binary(name, Div, input, other, out, inplace, kinds="uif", args=(rounding_mode,))
+        return _binary(name, Div, input, other, out, inplace, compute=_to_float, rounding_mode=None)
+    return _binary(name, Div, input, other, out, inplace, kinds="uif", rounding_mode=rounding_mode)
 
 
 @function(aliases=("divide",))
@@ -876,15 +1228,18 @@ def equal(input: Tensor, other: Tensor) -> bool:
 
 # --- selection: where, clamp, lerp, masked_fill, tril/triu ------------------------------------
 
-def _select(name: str, condition: Tensor, input, other, out, inplace: bool = False,
-            compute: dtypes.DType | None = None) -> Tensor:
-    if not isinstance(condition, Tensor) or condition.dtype is not dtypes.bool_:
-        got = f"dtype {condition.dtype.name}" if isinstance(condition, Tensor) else type(condition).__name__
+def _check_mask(name: str, mask) -> None:
+    if not isinstance(mask, Tensor) or mask.dtype is not dtypes.bool_:
+        got = f"dtype {mask.dtype.name}" if isinstance(mask, Tensor) else type(mask).__name__
         raise TypeError(f"{name}: expected the condition (mask) to be a bool tensor, but got {got}")
-    p = prepare(name, {"input": input, "other": other}, compute=compute, also=(condition,))
+
+
+def _select(name: str, condition: Tensor, input, other, out) -> Tensor:
+    _check_mask(name, condition)
+    p = prepare(name, {"input": input, "other": other}, also=(condition,))
     for value in p.operands:
         _check_fits(name, value, p.dtype)
-    dest = target(name, out, p.shape, p.dtype, p.device, inplace)
+    dest = target(name, out, p.shape, p.dtype, p.device, inputs=p.operands)
     return Where.apply(_expand(condition, p.shape), *p.operands, out=dest)
 
 
@@ -907,7 +1262,17 @@ def _masked_fill(name: str, input: Tensor, mask: Tensor, value, out, inplace: bo
     if isinstance(value, Tensor) and value.ndim != 0:
         raise RuntimeError(f"{name} only supports a 0-dimensional value tensor, but got tensor "
                            f"with {value.ndim} dimension(s) (shape {list(value.shape)})")
-    return _select(name, mask, value, input, out, inplace, compute=input.dtype)
+    return _fill_where(name, input, mask, value, out, inplace)
+
+
+def _fill_where(name: str, input: Tensor, mask: Tensor, value, out, inplace: bool = False) -> Tensor:
+    """input with `value` (converted to input's dtype) where the bool `mask` is True."""
+    _check_mask(name, mask)
+    p = prepare(name, {"input": input, "value": value}, compute=input.dtype, also=(mask,), inplace=inplace)
+    _check_fits(name, p.operands[1], p.dtype)
+    dest = target(name, out, p.shape, p.dtype, p.device, inplace, p.operands)
+    x, value = p.operands
+    return _apply(MaskedFill, (x, _expand(mask, p.shape), value), dest, p.dtype, inplace)
 
 
 @function
@@ -928,11 +1293,11 @@ def _clamp(name: str, input: Tensor, min, max, out, inplace: bool = False) -> Te
         raise TypeError(f"{name}(): argument 'input' must be a Tensor, not {type(input).__name__}")
     if min is None and max is None:
         raise RuntimeError(f"{name}: At least one of 'min' or 'max' must not be None")
-    p = prepare(name, {"input": input, "min": min, "max": max})
+    p = prepare(name, {"input": input, "min": min, "max": max}, inplace=inplace)
     for bound in p.operands[1:]:
         _check_fits(name, bound, p.dtype)
-    dest = target(name, out, p.shape, p.dtype, p.device, inplace)
-    return Clamp.apply(*p.operands, out=dest)
+    dest = target(name, out, p.shape, p.dtype, p.device, inplace, p.operands)
+    return _apply(Clamp, p.operands, dest, p.dtype, inplace)
 
 
 @function(aliases=("clip",))
@@ -971,9 +1336,9 @@ def _lerp(name: str, input: Tensor, end: Tensor, weight, out, inplace: bool = Fa
         raise TypeError(f"{name}: expected dtype {input.dtype.name} for `end` but got dtype {end.dtype.name}")
     if isinstance(weight, Tensor) and weight.dtype is not input.dtype:
         raise TypeError(f"{name}: expected dtype {input.dtype.name} for `weight` but got dtype {weight.dtype.name}")
-    p = prepare(name, {"input": input, "end": end, "weight": weight}, compute=input.dtype)
-    dest = target(name, out, p.shape, p.dtype, p.device, inplace)
-    return Lerp.apply(*p.operands, out=dest)
+    p = prepare(name, {"input": input, "end": end, "weight": weight}, compute=input.dtype, inplace=inplace)
+    dest = target(name, out, p.shape, p.dtype, p.device, inplace, p.operands)
+    return _apply(Lerp, p.operands, dest, p.dtype, inplace)
 
 
 @function
@@ -998,8 +1363,8 @@ def _triangle(name: str, input: Tensor, diagonal: int, lower: bool, out, inplace
         raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions, got shape {list(input.shape)}")
     rows, cols = input.shape[-2:]
     offset = sub(arange(cols, device=input.device), arange(rows, device=input.device).unsqueeze(-1))
-    keep = le(offset, diagonal) if lower else ge(offset, diagonal)
-    return _select(name, keep, input, 0, out, inplace, compute=input.dtype)
+    zeroed = gt(offset, diagonal) if lower else lt(offset, diagonal)
+    return _fill_where(name, input, zeroed, 0, out, inplace)
 
 
 @function
