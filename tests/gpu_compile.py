@@ -18,7 +18,7 @@ H100 = GPUTarget("cuda", 90, 32)
 
 def decode(value):
     if isinstance(value, str) and value.startswith("tl."):
-        return getattr(tl, value[3:])
+        return tl.dtype(value[3:])
     return value
 
 

@@ -1,0 +1,932 @@
+"""Elementwise family, Triton kernels (twins of `tritorch/reference/elementwise.py`).
+
+    for every index i of out:  out[i] = convert(op(a[i], b[i], ...))
+
+Same contract as the reference: tensor operands are views of `out`'s shape (strides may be 0)
+already holding the compute dtype; a Python scalar operand is converted on the host exactly as
+the reference converts it, then travels to the kernel as one int64 (an integer, or the bits of
+a float64 that holds the converted value exactly). Half types are loaded, widened to float32
+and rounded once on store. Integer division or remainder by zero raises ZeroDivisionError
+(a kernel cannot raise: a first pass over the divisor writes a flag that the host reads).
+
+Accuracy. Every op is exactly the reference's formula (same roundings, fp contraction off),
+with these choices where Triton's core math is coarser than numpy's:
+  * float32 transcendentals (exp, exp2, expm1, log*, sin, cos, tan, tanh, sigmoid, pow) are
+    evaluated in float64 and rounded once (the GPU's float32 `tl.exp` is `ex2.approx`);
+  * float32 `/` and `sqrt` use `div_rn`/`sqrt_rn` (the default lowering is approximate);
+  * expm1 and log1p use Kahan's u = exp(x) / u = 1 + x corrections, tanh is built on expm1;
+  * fmod/remainder/floor_divide on floats reduce exactly (FMA steps), as C's fmod does;
+  * float64 pow is exp(b * log|a|) with log|a| split as e*ln2 + log(m) in double-double:
+    relative error about (1 + |b| / 4) ulp.
+"""
+from __future__ import annotations
+
+import numpy as np
+import triton
+import triton.language as tl
+
+from .. import dtypes
+from ..array_view import ArrayView
+from ..dtypes import DType
+from . import memory
+from .layout import launches
+
+BLOCK = 1024
+INDEX_LIMIT = 2 ** 31  # an extent or offset from here on switches a launch to int64 index math
+# Under the interpreter a float32 -> bfloat16 cast truncates; the kernels then round by hand.
+INTERPRET = tl.constexpr(memory.interpreted())
+
+LN2 = tl.constexpr(0.6931471805599453)
+LN2_HI = tl.constexpr(0.6931471803691238)  # 33 significant bits: e * LN2_HI is exact
+LN2_LO = tl.constexpr(1.9082149292705877e-10)
+INV_LN10 = tl.constexpr(0.4342944819032518)
+SQRT2 = tl.constexpr(1.4142135623730951)
+TWO_1000 = tl.constexpr(2.0 ** 1000)
+
+_HALVES = (dtypes.float16, dtypes.bfloat16)
+_TL = {"bool": tl.int1, "uint8": tl.uint8, "int8": tl.int8, "int16": tl.int16, "int32": tl.int32,
+       "int64": tl.int64, "float16": tl.float16, "bfloat16": tl.bfloat16, "float32": tl.float32,
+       "float64": tl.float64}
+
+_TENSOR, _SCALAR, _ABSENT = 1, 2, 0
+
+
+# ============================================================================================
+# Device helpers (inlined into the kernels)
+# ============================================================================================
+
+@triton.jit
+def _coords(S1, S2, S3, FLAT: tl.constexpr, I64: tl.constexpr, BLOCK: tl.constexpr):
+    """This program's linear indices over the 4-D (padded) shape and, off the flat path, their
+    4-D coordinates (dim 0's size is implied)."""
+    if I64:
+        lin = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK).to(tl.int64)
+    else:
+        lin = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    if FLAT:
+        return lin, lin, lin, lin, lin
+    else:
+        i3 = lin % S3
+        r = lin // S3
+        i2 = r % S2
+        r = r // S2
+        return lin, r // S1, r % S1, i2, i3
+
+
+@triton.jit
+def _index(lin, i0, i1, i2, i3, s0, s1, s2, s3, FLAT: tl.constexpr):
+    if FLAT:
+        return lin * s3
+    else:
+        return i0 * s0 + i1 * s1 + i2 * s2 + i3 * s3
+
+
+@triton.jit
+def _convert(v, T: tl.constexpr):
+    """v as dtype T; to bool means != 0, as numpy's astype."""
+    if T == tl.int1:
+        return v != 0
+    else:
+        return v.to(T)
+
+
+@triton.jit
+def _round_to(y, RT: tl.constexpr):
+    """A float result rounded to the dtype numpy would have produced it in; others as they are."""
+    if y.dtype.is_floating():
+        return y.to(RT)
+    else:
+        return y
+
+
+@triton.jit
+def _scalar(bits, T: tl.constexpr):
+    """A host scalar (an int64: the integer, or a float64's bits) as dtype T."""
+    wide = bits.to(tl.int64)
+    if T.is_floating():
+        return wide.to(tl.float64, bitcast=True).to(T)
+    else:
+        return _convert(wide, T)
+
+
+@triton.jit
+def _operand(ptr, off, s0, s1, s2, s3, bits, lin, i0, i1, i2, i3, mask,
+             MODE: tl.constexpr, T: tl.constexpr, FLAT: tl.constexpr, BLOCK: tl.constexpr):
+    """A block of an operand at dtype T: loaded from a view, or a broadcast scalar."""
+    if MODE == 2:
+        return tl.full([BLOCK], _scalar(bits, T), T)
+    else:
+        idx = _index(lin, i0, i1, i2, i3, s0, s1, s2, s3, FLAT)
+        return _convert(tl.load(ptr + off + idx, mask=mask, other=0), T)
+
+
+@triton.jit
+def _bf16_rne(v):
+    """float32 -> bfloat16 rounding to nearest even, by hand (the interpreter truncates)."""
+    u = v.to(tl.uint32, bitcast=True)
+    r = (u + 0x7FFF + ((u >> 16) & 1)) >> 16
+    r = tl.where(v != v, 0x7FC0, r)
+    return r.to(tl.uint16).to(tl.bfloat16, bitcast=True)
+
+
+@triton.jit
+def _store(out, off, s0, s1, s2, s3, lin, i0, i1, i2, i3, mask, v, FLAT: tl.constexpr):
+    if out.dtype.element_ty == tl.int1:
+        w = v != 0
+    elif out.dtype.element_ty == tl.bfloat16 and INTERPRET:
+        w = _bf16_rne(v.to(tl.float32))
+    else:
+        w = v.to(out.dtype.element_ty)
+    idx = _index(lin, i0, i1, i2, i3, s0, s1, s2, s3, FLAT)
+    tl.store(out + off + idx, w, mask=mask)
+
+
+# --- float math (x is float32 or float64; float32 only on behalf of half types) -------------
+
+@triton.jit
+def _div(a, b):
+    """IEEE division (float32 `/` lowers to the approximate div.full on the GPU)."""
+    if a.dtype == tl.float32:
+        return tl.div_rn(a, b)
+    else:
+        return a / b
+
+
+@triton.jit
+def _sqrt(x):
+    if x.dtype == tl.float32:
+        return tl.sqrt_rn(x)
+    else:
+        return tl.sqrt(x)
+
+
+@triton.jit
+def _neg_if(cond, x):
+    return tl.where(cond, -x, x)
+
+
+@triton.jit
+def _sign_bit(x):
+    """True where x's sign bit is set (so -0.0 and -NaN count as negative)."""
+    if x.dtype == tl.float64:
+        return x.to(tl.int64, bitcast=True) < 0
+    else:
+        return x.to(tl.int32, bitcast=True) < 0
+
+
+@triton.jit
+def _copysign(mag, sgn):
+    return _neg_if(_sign_bit(sgn), tl.abs(mag))
+
+
+@triton.jit
+def _rint(x):
+    """Round half to even: adding and removing 2^(p-1) rounds in the FPU's own mode."""
+    if x.dtype == tl.float64:
+        big = 4503599627370496.0
+    else:
+        big = 8388608.0
+    ax = tl.abs(x)
+    r = (ax + big) - big
+    return tl.where(ax < big, _copysign(r, x), x)
+
+
+@triton.jit
+def _trunc(x):
+    return tl.where(x < 0, tl.ceil(x), tl.floor(x))
+
+
+@triton.jit
+def _expm1(x):
+    u = tl.exp(x)
+    um1 = u - 1.0
+    # Kahan: the rounding error of u cancels in (u - 1) / log(u); only needed near 0
+    small = tl.where(u == 1.0, x, um1 * _div(x, tl.log(u)))
+    return tl.where(tl.abs(x) < LN2, small, um1)
+
+
+@triton.jit
+def _log1p(x):
+    u = x + 1.0
+    y = tl.where(u == 1.0, x, tl.log(u) * _div(x, u - 1.0))
+    return tl.where(x == float("inf"), x, y)
+
+
+@triton.jit
+def _tanh(x):
+    e = _expm1(2.0 * x)
+    y = _div(e, e + 2.0)
+    return tl.where(tl.abs(x) > 22.0, tl.where(x > 0, 1.0, -1.0).to(x.dtype), y)
+
+
+@triton.jit
+def _fmod(a, b):
+    """C's fmod, exactly: reduce |a| by integer multiples of |b|, each step exact thanks to the
+    FMA (a quotient above 2^53 removes its leading 53 bits), so a float64 quotient of 2^q takes
+    about q / 52 steps (float32 inputs: at most 6). Computed in float64."""
+    x = a.to(tl.float64)
+    ay = tl.abs(b.to(tl.float64))
+    r = tl.abs(x)
+    go = r >= ay
+    while tl.max(go.to(tl.int32), 0) > 0:
+        # a quotient past float64's range: reduce by ay * 2^1000 (or 2^2000) first, an exact
+        # integer multiple of ay
+        d = tl.where(tl.abs(r) / ay == float("inf"), ay * TWO_1000, ay)
+        d = tl.where(tl.abs(r) / d == float("inf"), d * TWO_1000, d)
+        q = _trunc(tl.where(go, r / d, 0.0))
+        r = tl.where(go, tl.fma(-q, d, r), r)
+        go = tl.abs(r) >= ay
+    r = tl.where(r < 0, r + ay, r)
+    r = tl.where(ay != ay, ay, _copysign(r, x))
+    return r.to(a.dtype)
+
+
+@triton.jit
+def _floor_divide_float(a, b):
+    """numpy's npy_floor_divide (via npy_divmod), operation for operation."""
+    mod = _fmod(a, b)
+    div = _div(a - mod, b)
+    adjust = (mod != 0) & ((b < 0) != (mod < 0))
+    div = tl.where(adjust, div - 1.0, div)
+    fl = tl.floor(div)
+    fl = tl.where(div - fl > 0.5, fl + 1.0, fl)
+    q = _div(a, b)
+    fl = tl.where(div == 0, _copysign(tl.zeros_like(q), q), fl)
+    return tl.where(b == 0, q, fl)
+
+
+@triton.jit
+def _remainder_float(a, b):
+    """numpy's npy_remainder: fmod moved to the divisor's sign."""
+    mod = _fmod(a, b)
+    adjusted = tl.where((b < 0) != (mod < 0), mod + b, mod)
+    r = tl.where(mod != 0, adjusted, _copysign(tl.zeros_like(mod), b))
+    return tl.where(b == 0, mod, r)
+
+
+@triton.jit
+def _pow_float(a, b):
+    """IEEE pow in float64. log|a| = e*ln2 + log(m), m in [sqrt(1/2), sqrt(2)), kept as a
+    double-double so that a large exponent of 2 costs no accuracy."""
+    a = a.to(tl.float64)
+    b = b.to(tl.float64)
+    ax = tl.abs(a)
+    tiny = ax < 2.2250738585072014e-308
+    scaled = tl.where(tiny, ax * 18014398509481984.0, ax)  # 2^54 lifts subnormals
+    bits = scaled.to(tl.int64, bitcast=True)
+    e = (bits >> 52) - 1023
+    m = ((bits & 0xFFFFFFFFFFFFF) | 0x3FF0000000000000).to(tl.float64, bitcast=True)
+    big = m > SQRT2
+    m = tl.where(big, m * 0.5, m)
+    e = tl.where(big, e + 1, e) - tl.where(tiny, 54, 0)
+    ef = e.to(tl.float64)
+    s = ef * LN2_HI
+    t = tl.log(m)
+    hi = s + t
+    lo = (s - hi) + t + ef * LN2_LO
+    yh = b * hi
+    yl = tl.fma(b, hi, -yh) + b * lo
+    ex = tl.exp(yh)
+    fine = tl.where(tl.abs(ex) < float("inf"), tl.fma(ex, yl, ex), ex)
+    # zero, infinite or NaN base or exponent: the plain formula has IEEE's limits
+    plain = tl.exp(b * tl.log(ax))
+    regular = (ax > 0) & (ax < float("inf")) & (tl.abs(b) < float("inf"))
+    mag = tl.where(regular, fine, plain)
+    mag = tl.where(ax == 1.0, 1.0, mag)  # (-1) ** inf is 1
+    integral = tl.floor(b) == b
+    odd = integral & (tl.abs(b) < 9007199254740992.0) & (tl.floor(b * 0.5) * 2.0 != b)
+    res = _neg_if(_sign_bit(a) & odd, mag)
+    res = tl.where((a < 0) & (~integral), float("nan"), res)
+    return tl.where((b == 0) | (a == 1.0), 1.0, res)
+
+
+@triton.jit
+def _pow_int(a, b, BITS: tl.constexpr):
+    """PyTorch's integer power: wraps like repeated multiplication (square and multiply over
+    the exponent's BITS bits); a negative exponent gives 1 / a truncated."""
+    if a.dtype.is_int_signed():
+        e = tl.where(b < 0, 0, b)
+    else:
+        e = b
+    r = tl.full(a.shape, 1, a.dtype)
+    base = a
+    for i in tl.static_range(BITS):
+        r = tl.where(((e >> i) & 1) != 0, r * base, r)
+        base = base * base
+    if a.dtype.is_int_signed():
+        inverse = tl.where(a == 1, 1, tl.where(a == -1, tl.where((b & 1) == 0, 1, -1), 0)).to(a.dtype)
+        r = tl.where(b < 0, inverse, r)
+    return r
+
+
+@triton.jit
+def _unary_math(x, OP: tl.constexpr):
+    if OP == "copy":
+        y = x
+    elif OP == "neg":
+        y = -x
+    elif OP == "abs":
+        y = tl.abs(x)
+    elif OP == "sign":
+        y = (x > 0).to(x.dtype) - (x < 0).to(x.dtype)
+    elif OP == "relu":
+        y = tl.where((x > 0) | (x != x), x, tl.zeros_like(x))  # numpy's maximum(x, 0): ties give 0
+    elif OP == "floor":
+        y = tl.floor(x)
+    elif OP == "ceil":
+        y = tl.ceil(x)
+    elif OP == "trunc":
+        y = _trunc(x)
+    elif OP == "round":
+        y = _rint(x)
+    elif OP == "isnan":
+        y = x != x
+    elif OP == "isinf":
+        y = tl.abs(x) == float("inf")
+    elif OP == "isfinite":
+        y = tl.abs(x) < float("inf")
+    elif OP == "false":
+        y = tl.zeros(x.shape, tl.int1)
+    elif OP == "true":
+        y = x == x
+    elif OP == "logical_not":
+        y = x == 0
+    elif OP == "bitwise_not":
+        y = ~x
+    elif OP == "exp":
+        y = tl.exp(x)
+    elif OP == "exp2":
+        y = tl.exp2(x)
+    elif OP == "expm1":
+        y = _expm1(x)
+    elif OP == "log":
+        y = tl.log(x)
+    elif OP == "log2":
+        y = tl.log2(x)
+    elif OP == "log10":
+        y = tl.log(x) * INV_LN10
+    elif OP == "log1p":
+        y = _log1p(x)
+    elif OP == "sqrt":
+        y = _sqrt(x)
+    elif OP == "rsqrt":
+        y = _div(tl.full(x.shape, 1.0, x.dtype), _sqrt(x))
+    elif OP == "rsqrt_half":  # numpy's 1 / sqrt(x) for a float16 result rounds sqrt first
+        y = _div(tl.full(x.shape, 1.0, x.dtype), _sqrt(x).to(tl.float16).to(x.dtype))
+    elif OP == "reciprocal":
+        y = _div(tl.full(x.shape, 1.0, x.dtype), x)
+    elif OP == "sin":
+        y = tl.sin(x)
+    elif OP == "cos":
+        y = tl.cos(x)
+    elif OP == "tan":
+        y = _div(tl.sin(x), tl.cos(x))
+    elif OP == "tanh":
+        y = _tanh(x)
+    else:  # sigmoid
+        tl.static_assert(OP == "sigmoid")
+        y = _div(tl.full(x.shape, 1.0, x.dtype), 1.0 + tl.exp(-x))
+    return y
+
+
+@triton.jit
+def _binary_math(a, b, OP: tl.constexpr, BITS: tl.constexpr):
+    if OP == "add":
+        y = a + b
+    elif OP == "sub":
+        y = a - b
+    elif OP == "mul":
+        y = a * b
+    elif OP == "div":
+        y = _div(a, b)
+    elif OP == "maximum":  # NaN wins; a tie (-0.0, 0.0) gives b, as numpy's loops do
+        y = tl.where((a > b) | (a != a), a, b)
+    elif OP == "minimum":
+        y = tl.where((a < b) | (a != a), a, b)
+    elif OP == "eq":
+        y = a == b
+    elif OP == "ne":
+        y = a != b
+    elif OP == "lt":
+        y = a < b
+    elif OP == "le":
+        y = a <= b
+    elif OP == "gt":
+        y = a > b
+    elif OP == "ge":
+        y = a >= b
+    elif OP == "logical_and":
+        y = (a != 0) & (b != 0)
+    elif OP == "logical_or":
+        y = (a != 0) | (b != 0)
+    elif OP == "logical_xor":
+        y = (a != 0) ^ (b != 0)
+    elif OP == "bitwise_and":
+        y = a & b
+    elif OP == "bitwise_or":
+        y = a | b
+    elif OP == "bitwise_xor":
+        y = a ^ b
+    elif OP == "pow":
+        if a.dtype.is_floating():
+            y = _pow_float(a, b)
+        else:
+            y = _pow_int(a, b, BITS)
+    elif a.dtype.is_floating():
+        if OP == "floor_divide":
+            y = _floor_divide_float(a, b)
+        elif OP == "trunc_divide":
+            y = _trunc(_div(a, b))
+        elif OP == "remainder":
+            y = _remainder_float(a, b)
+        else:
+            tl.static_assert(OP == "fmod")
+            y = _fmod(a, b)
+    else:
+        # C division on a divisor made safe (0 was refused by the host; -1 would overflow)
+        if a.dtype.is_int_signed():
+            unsafe = (b == 0) | (b == -1)
+        else:
+            unsafe = b == 0
+        d = tl.where(unsafe, tl.full(b.shape, 1, b.dtype), b)
+        q = a // d
+        r = a % d
+        if a.dtype.is_int_signed():
+            q = tl.where(b == -1, -a, q)
+            r = tl.where(b == -1, tl.zeros_like(r), r)
+            inexact = (r != 0) & ((r < 0) != (b < 0))
+        else:
+            inexact = r != r
+        if OP == "floor_divide":
+            y = q - inexact.to(q.dtype)
+        elif OP == "trunc_divide":
+            y = q
+        elif OP == "remainder":
+            y = tl.where(inexact, r + b, r)
+        else:
+            tl.static_assert(OP == "fmod")
+            y = r
+    return y
+
+
+# ============================================================================================
+# Kernels
+# ============================================================================================
+# Common tiling: a 1-D grid, one program per BLOCK consecutive elements of out (row-major
+# over the collapsed shape, padded to 4-D by `layout.launches`). FLAT (the collapsed shape is
+# 1-D: contiguous, or one stride per operand) indexes `off + i * stride`; otherwise each
+# element's offsets come from decomposing its linear index. I64 switches index math to int64
+# when an extent or an offset reaches 2^31. Memory-bound: the roofline is bytes moved.
+
+# Bound: (in + out itemsize) bytes per element; transcendentals of float32 inputs run in
+# float64 (about 10-40 DFMA per element: still under the H100's fp64 rate at HBM speed).
+@triton.jit
+def _unary_kernel(x, out, n, x_off, o_off, S1, S2, S3, x0, x1, x2, x3, o0, o1, o2, o3,
+                  OP: tl.constexpr, CT: tl.constexpr, RT: tl.constexpr,
+                  FLAT: tl.constexpr, I64: tl.constexpr, BLOCK: tl.constexpr):
+    lin, i0, i1, i2, i3 = _coords(S1, S2, S3, FLAT, I64, BLOCK)
+    mask = lin < n
+    if OP == "sigmoid_of_int":  # numpy negates in the integer type first: -(-128) is -128 in int8
+        w = _operand(x, x_off, x0, x1, x2, x3, 0, lin, i0, i1, i2, i3, mask, 1, x.dtype.element_ty, FLAT, BLOCK)
+        e = tl.exp((-w).to(CT))
+        y = _round_to(_div(tl.full(e.shape, 1.0, CT), 1.0 + e), RT)
+    else:
+        v = _operand(x, x_off, x0, x1, x2, x3, 0, lin, i0, i1, i2, i3, mask, 1, CT, FLAT, BLOCK)
+        y = _round_to(_unary_math(v, OP), RT)
+    _store(out, o_off, o0, o1, o2, o3, lin, i0, i1, i2, i3, mask, y, FLAT)
+
+
+# Bound: (itemsize of each tensor operand + out itemsize) bytes per element; a scalar
+# operand costs nothing. Integer division reads the divisor a second time (the zero check).
+@triton.jit(do_not_specialize=["a_s", "b_s", "alpha"])  # scalars: one binary for every value
+def _binary_kernel(a, b, out, n, a_off, b_off, o_off, S1, S2, S3,
+                   a0, a1, a2, a3, b0, b1, b2, b3, o0, o1, o2, o3,
+                   a_s: tl.int64, b_s: tl.int64, alpha: tl.int64,
+                   OP: tl.constexpr, CT: tl.constexpr, RT: tl.constexpr, A_MODE: tl.constexpr,
+                   B_MODE: tl.constexpr, HAS_ALPHA: tl.constexpr, BITS: tl.constexpr,
+                   FLAT: tl.constexpr, I64: tl.constexpr, BLOCK: tl.constexpr):
+    lin, i0, i1, i2, i3 = _coords(S1, S2, S3, FLAT, I64, BLOCK)
+    mask = lin < n
+    va = _operand(a, a_off, a0, a1, a2, a3, a_s, lin, i0, i1, i2, i3, mask, A_MODE, CT, FLAT, BLOCK)
+    vb = _operand(b, b_off, b0, b1, b2, b3, b_s, lin, i0, i1, i2, i3, mask, B_MODE, CT, FLAT, BLOCK)
+    if HAS_ALPHA:
+        w = _scalar(alpha, CT)
+        if CT == tl.int1:
+            vb = vb & w
+        else:
+            vb = vb * w
+    y = _round_to(_binary_math(va, vb, OP, BITS), RT)
+    _store(out, o_off, o0, o1, o2, o3, lin, i0, i1, i2, i3, mask, y, FLAT)
+
+
+# Bound: itemsize bytes per element read, nothing written but a 4-byte flag.
+@triton.jit
+def _zero_check_kernel(b, err, n, b_off, S1, S2, S3, b0, b1, b2, b3,
+                       FLAT: tl.constexpr, I64: tl.constexpr, BLOCK: tl.constexpr):
+    lin, i0, i1, i2, i3 = _coords(S1, S2, S3, FLAT, I64, BLOCK)
+    mask = lin < n
+    idx = _index(lin, i0, i1, i2, i3, b0, b1, b2, b3, FLAT)
+    v = tl.load(b + b_off + idx, mask=mask, other=1)
+    tl.store(err + tl.zeros_like(lin), tl.full(lin.shape, 1, tl.int32), mask=mask & (v == 0))
+
+
+# where(cond=a, b, c), clamp(a, lo=b, hi=c), lerp(a, b, weight=c), isclose(a, b).
+# Bound: (sum of tensor operands' itemsizes + out itemsize) bytes per element.
+@triton.jit(do_not_specialize=["b_s", "c_s", "p0", "p1"])  # scalars: one binary for every value
+def _ternary_kernel(a, b, c, out, n, a_off, b_off, c_off, o_off, S1, S2, S3,
+                    a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3, o0, o1, o2, o3,
+                    b_s: tl.int64, c_s: tl.int64, p0: tl.int64, p1: tl.int64,
+                    OP: tl.constexpr, CT: tl.constexpr, TT: tl.constexpr, B_MODE: tl.constexpr,
+                    C_MODE: tl.constexpr, F0: tl.constexpr, F1: tl.constexpr,
+                    FLAT: tl.constexpr, I64: tl.constexpr, BLOCK: tl.constexpr):
+    lin, i0, i1, i2, i3 = _coords(S1, S2, S3, FLAT, I64, BLOCK)
+    mask = lin < n
+    if OP == "where":
+        cond = _operand(a, a_off, a0, a1, a2, a3, 0, lin, i0, i1, i2, i3, mask, 1, tl.int1, FLAT, BLOCK)
+    else:
+        x = _operand(a, a_off, a0, a1, a2, a3, 0, lin, i0, i1, i2, i3, mask, 1, CT, FLAT, BLOCK)
+    if B_MODE != 0:
+        vb = _operand(b, b_off, b0, b1, b2, b3, b_s, lin, i0, i1, i2, i3, mask, B_MODE, CT, FLAT, BLOCK)
+    if C_MODE != 0:
+        vc = _operand(c, c_off, c0, c1, c2, c3, c_s, lin, i0, i1, i2, i3, mask, C_MODE, CT, FLAT, BLOCK)
+    if OP == "where":
+        y = tl.where(cond, vb, vc)
+    elif OP == "clamp":
+        y = x
+        if B_MODE != 0:
+            y = tl.where((y > vb) | (y != y), y, vb)
+        if C_MODE != 0:
+            y = tl.where((y < vc) | (y != y), y, vc)
+    elif OP == "lerp":
+        diff = vb - x
+        if CT.is_floating():
+            near_a = tl.abs(vc) < 0.5
+            one = 1.0
+        else:
+            near_a = vc == 0
+            one = 1
+        y = tl.where(near_a, x + vc * diff, vb - diff * (one - vc))
+    else:
+        tl.static_assert(OP == "isclose")
+        y = x == vb
+        if F0:  # equal_nan
+            y = y | ((x != x) & (vb != vb))
+        if F1:  # a tolerance is nonzero
+            xt = x.to(TT)
+            yt = vb.to(TT)
+            err = tl.abs(xt - yt)
+            bound = _scalar(p1, TT) + tl.abs(_scalar(p0, TT) * yt)
+            y = y | ((err < float("inf")) & (err <= bound))
+    _store(out, o_off, o0, o1, o2, o3, lin, i0, i1, i2, i3, mask, y, FLAT)
+
+
+# fill: out[i] = value; arange: out[i] = start + i * step (float64 or int64, then converted).
+# Bound: out itemsize bytes per element (write only).
+@triton.jit(do_not_specialize=["p0", "p1"])  # scalars: one binary for every value
+def _generate_kernel(out, n, o_off, S1, S2, S3, o0, o1, o2, o3, p0: tl.int64, p1: tl.int64,
+                     OP: tl.constexpr, CT: tl.constexpr,
+                     FLAT: tl.constexpr, I64: tl.constexpr, BLOCK: tl.constexpr):
+    lin, i0, i1, i2, i3 = _coords(S1, S2, S3, FLAT, I64, BLOCK)
+    mask = lin < n
+    if OP == "fill":
+        y = tl.full([BLOCK], _scalar(p0, CT), CT)
+    else:
+        tl.static_assert(OP == "arange")
+        y = _scalar(p0, CT) + lin.to(CT) * _scalar(p1, CT)
+    _store(out, o_off, o0, o1, o2, o3, lin, i0, i1, i2, i3, mask, y, FLAT)
+
+
+# round_decimals. Bound: (in + out itemsize) bytes per element.
+@triton.jit(do_not_specialize=["scale"])  # scalars: one binary for every value
+def _round_kernel(x, out, n, x_off, o_off, S1, S2, S3, x0, x1, x2, x3, o0, o1, o2, o3, scale: tl.int64,
+                  UP: tl.constexpr, CT: tl.constexpr, FLAT: tl.constexpr, I64: tl.constexpr,
+                  BLOCK: tl.constexpr):
+    lin, i0, i1, i2, i3 = _coords(S1, S2, S3, FLAT, I64, BLOCK)
+    mask = lin < n
+    v = _operand(x, x_off, x0, x1, x2, x3, 0, lin, i0, i1, i2, i3, mask, 1, CT, FLAT, BLOCK)
+    s = tl.full([BLOCK], _scalar(scale, CT), CT)
+    if UP:
+        y = _div(_rint(v * s), s)
+    else:
+        y = _rint(_div(v, s)) * s
+    _store(out, o_off, o0, o1, o2, o3, lin, i0, i1, i2, i3, mask, y, FLAT)
+
+
+# ============================================================================================
+# Host side: planning (which kernel op, in which dtype) and launching
+# ============================================================================================
+
+_FLOAT_FUNCS = ("exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt",
+                "reciprocal", "sin", "cos", "tan", "tanh", "sigmoid")
+# Evaluated in float64 for float32 inputs; sqrt/rsqrt/reciprocal are already IEEE in float32.
+_TRANSCENDENTAL = ("exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan",
+                   "tanh", "sigmoid")
+UNARY_OPS = _FLOAT_FUNCS + ("neg", "abs", "sign", "relu", "floor", "ceil", "round", "trunc", "isnan",
+                            "isinf", "isfinite", "logical_not", "bitwise_not")
+BINARY_OPS = ("add", "sub", "mul", "div", "floor_divide", "trunc_divide", "remainder", "fmod", "pow",
+              "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
+              "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor")
+_INTEGER_DIVISIONS = ("floor_divide", "trunc_divide", "remainder", "fmod")
+_SCALAR_AT_COMPUTE_PRECISION = ("add", "sub", "mul", "div", "floor_divide", "trunc_divide", "pow")
+_BITWISE = ("bitwise_and", "bitwise_or", "bitwise_xor")
+
+
+def _compute(dtype: DType) -> DType:
+    """The dtype values of `dtype` are computed in."""
+    return dtypes.float32 if dtype in _HALVES else dtype
+
+
+def _numpy_float(dtype: DType, op: str) -> DType:
+    """The float dtype numpy gives a float function of a bool/integer input."""
+    if op in ("reciprocal", "div") or dtype.itemsize >= 4:
+        return dtypes.float64
+    return dtypes.float32 if dtype.itemsize == 2 else dtypes.float16
+
+
+def _unsupported(kind: str, op: str, dtype: DType) -> TypeError:
+    return TypeError(f"{kind}: op {op!r} does not support dtype {dtype.name}")
+
+
+def _plan_unary(op: str, dtype: DType) -> tuple[str, DType, DType]:
+    """(kernel op, compute dtype, dtype the result is rounded to before the store)."""
+    if op not in UNARY_OPS:
+        raise ValueError(f"unary: unknown op {op!r}; expected one of {', '.join(UNARY_OPS)}")
+    if dtype.is_floating_point:
+        if op == "bitwise_not":
+            raise _unsupported("unary", op, dtype)
+        ct = _compute(dtype)
+        if op in _TRANSCENDENTAL and dtype is dtypes.float32:  # half types: float32 is plenty
+            return op, dtypes.float64, dtypes.float32
+        return op, ct, ct
+    if op in ("neg", "sigmoid") and dtype is dtypes.bool_:
+        raise _unsupported("unary", op, dtype)
+    if op in _FLOAT_FUNCS or op == "round":  # numpy computes a float result (round: the value)
+        f = _numpy_float(dtype, op)  # float16 results: numpy computes in float32, so do we
+        ct = dtypes.float64 if op in _TRANSCENDENTAL and f is not dtypes.float16 else _compute(f)
+        if op == "rsqrt" and f is dtypes.float16:
+            op = "rsqrt_half"
+        if op == "sigmoid":
+            op = "sigmoid_of_int"
+        return ("copy" if op == "round" else op), ct, f
+    if op in ("isnan", "isinf"):
+        return "false", dtype, dtypes.bool_
+    if op == "isfinite":
+        return "true", dtype, dtypes.bool_
+    if op in ("floor", "ceil", "trunc") or (op in ("abs", "relu", "sign") and dtype is dtypes.bool_) \
+            or (op in ("abs", "relu") and dtype is dtypes.uint8):
+        return "copy", dtype, dtype
+    if op == "bitwise_not" and dtype is dtypes.bool_:
+        return "logical_not", dtype, dtype
+    return op, dtype, dtype
+
+
+def _plan_binary(op: str, dtype: DType) -> tuple[str, DType, DType]:
+    """(kernel op, compute dtype, result rounding dtype), following numpy's loops for bool and
+    integer inputs as the reference does."""
+    if op not in BINARY_OPS:
+        raise ValueError(f"binary: unknown op {op!r}; expected one of {', '.join(BINARY_OPS)}")
+    if dtype.is_floating_point:
+        if op in _BITWISE:
+            raise _unsupported("binary", op, dtype)
+        ct = _compute(dtype)
+        if op == "pow" and ct is dtypes.float32:
+            return op, dtypes.float64, dtypes.float32
+        return op, ct, ct
+    if op == "div":
+        return op, dtypes.float64, dtypes.float64
+    if dtype is dtypes.bool_:  # numpy's bool loops: + is or, * is and; divisions go through int8
+        if op == "sub":
+            raise _unsupported("binary", op, dtype)
+        logical = {"add": "bitwise_or", "maximum": "bitwise_or", "mul": "bitwise_and",
+                   "minimum": "bitwise_and"}
+        if op in logical:
+            return logical[op], dtype, dtype
+        if op in _INTEGER_DIVISIONS:
+            return op, dtypes.int8, dtypes.int8
+        if op == "pow":
+            return op, dtypes.int64, dtypes.int64
+    return op, dtype, dtype
+
+
+def _host_scalar(x, dtype: DType, rounded: bool = True) -> np.ndarray:
+    """A scalar operand at compute precision, as the reference's `_operand` converts it."""
+    with np.errstate(over="ignore"):
+        if not rounded and dtype in _HALVES:
+            return np.asarray(x, np.float32)
+        v = np.asarray(x).astype(dtype.np)
+        return v.astype(np.float32) if dtype in _HALVES else v
+
+
+def _bits(value, ct: DType) -> int:
+    """The int64 that carries `value` (already exact in `ct`) to a kernel."""
+    if ct.is_floating_point:
+        return int(np.asarray(value, np.float64).view(np.int64))
+    with np.errstate(all="ignore"):
+        return int(np.asarray(value).astype(np.int64))
+
+
+def _reach(off: int, shape, strides) -> int:
+    return off + sum((d - 1) * abs(s) for d, s in zip(shape, strides))
+
+
+def _geometry(out: ArrayView, views: list[ArrayView]):
+    """Per launch: (n, 4-D shape, offsets, 4-D strides (one per view, out's last), FLAT, I64)."""
+    all_views = views + [out]
+    for shape, offs, strides in launches(out.shape, [v.offset for v in all_views],
+                                         [v.strides for v in all_views]):
+        n = shape[0] * shape[1] * shape[2] * shape[3]
+        flat = shape[:3] == (1, 1, 1)
+        i64 = n >= INDEX_LIMIT or any(_reach(o, shape, s) >= INDEX_LIMIT for o, s in zip(offs, strides))
+        yield n, shape, offs, strides, flat, i64
+
+
+def _run(kernel, n, *args, **constexprs):
+    with np.errstate(all="ignore"):  # masked-off lanes of the interpreter compute on padding
+        kernel[(triton.cdiv(n, BLOCK),)](*args, **constexprs, BLOCK=BLOCK, enable_fp_fusion=False)
+
+
+_NO_STRIDES = (0, 0, 0, 0)
+
+
+# ============================================================================================
+# Primitives
+# ============================================================================================
+
+def fill(out: ArrayView, value) -> None:
+    """out[...] = value (converted to out's dtype)."""
+    if out.numel == 0:
+        return
+    with np.errstate(all="ignore"):
+        v = np.asarray(value).astype(out.dtype.np)
+    ct = dtypes.float64 if out.dtype.is_floating_point else (dtypes.bool_ if out.dtype is dtypes.bool_
+                                                              else dtypes.int64)
+    bits = _bits(v.astype(np.float64) if ct.is_floating_point else v, ct)
+    _generate(out, "fill", ct, bits, 0)
+
+
+def arange(start, step, out: ArrayView) -> None:
+    """out[i] = start + i * step for a 1-D out, computed in float64 (or int64) then converted."""
+    if out.numel == 0:
+        return
+    ct = dtypes.float64 if out.dtype.is_floating_point else dtypes.int64
+    with np.errstate(all="ignore"):
+        s0, s1 = np.asarray(start, ct.np), np.asarray(step, ct.np)
+    _generate(out, "arange", ct, _bits(s0, ct), _bits(s1, ct))
+
+
+def _generate(out: ArrayView, op: str, ct: DType, p0: int, p1: int) -> None:
+    for n, shape, (o_off,), (o_st,), flat, i64 in _geometry(out, []):
+        _run(_generate_kernel, n, out.buffer, n, o_off, shape[1], shape[2], shape[3], *o_st, p0, p1,
+             OP=op, CT=_TL[ct.name], FLAT=flat, I64=i64)
+
+
+def unary(op: str, x: ArrayView, out: ArrayView) -> None:
+    """out[i] = op(x[i]) for op in UNARY_OPS; `round` is half to even."""
+    kop, ct, rt = _plan_unary(op, x.dtype)
+    if out.numel == 0:
+        return
+    for n, shape, (x_off, o_off), (x_st, o_st), flat, i64 in _geometry(out, [x]):
+        _run(_unary_kernel, n, x.buffer, out.buffer, n, x_off, o_off, shape[1], shape[2], shape[3],
+             *x_st, *o_st, OP=kop, CT=_TL[ct.name], RT=_TL[rt.name], FLAT=flat, I64=i64)
+
+
+def round_decimals(x: ArrayView, decimals: int, out: ArrayView) -> None:
+    """out[i] = x[i] rounded half to even at `decimals` decimal places (negative: tens, ...),
+    with PyTorch's formula: rint(x * 10**d) / 10**d, or rint(x / 10**-d) * 10**-d.
+    Integer and bool inputs go through float64 (exact, unless x * 10**d overflows the integer
+    type, where numpy wraps around first)."""
+    if out.numel == 0:
+        return
+    ct = _compute(x.dtype) if x.dtype.is_floating_point else dtypes.float64
+    with np.errstate(all="ignore"):
+        scale = np.asarray(10.0 ** abs(decimals), _compute(x.dtype).np)
+    bits = _bits(scale, ct)
+    for n, shape, (x_off, o_off), (x_st, o_st), flat, i64 in _geometry(out, [x]):
+        _run(_round_kernel, n, x.buffer, out.buffer, n, x_off, o_off, shape[1], shape[2], shape[3],
+             *x_st, *o_st, bits, UP=decimals >= 0, CT=_TL[ct.name], FLAT=flat, I64=i64)
+
+
+def _any_zero(b: ArrayView, shape_of: ArrayView) -> bool:
+    err = memory.from_numpy(np.zeros(1, np.int32))
+    for n, shape, (b_off, _), (b_st, _), flat, i64 in _geometry(shape_of, [b]):
+        _run(_zero_check_kernel, n, b.buffer, err, n, b_off, shape[1], shape[2], shape[3], *b_st,
+             FLAT=flat, I64=i64)
+    return bool(memory.to_numpy(ArrayView(err, 0, (1,), (1,), dtypes.int32))[0])
+
+
+def _bits_of(x, dtype: DType, ct: DType, rounded: bool) -> int:
+    return _bits(_host_scalar(x, dtype, rounded), ct)
+
+
+def binary(op: str, a, b, out: ArrayView, alpha=1) -> None:
+    """out[i] = op(a[i], b[i]) for op in BINARY_OPS; a or b may be a Python scalar (converted
+    as PyTorch does: see the reference's _SCALAR_AT_COMPUTE_PRECISION).
+
+    `add` and `sub` compute a +- alpha * b (alpha at compute precision). `div` is true
+    division, `trunc_divide` rounds the quotient toward zero, `floor_divide` and `remainder`
+    follow Python (sign of the divisor), `fmod` follows C (sign of the dividend)."""
+    if op not in BINARY_OPS:
+        raise ValueError(f"binary: unknown op {op!r}; expected one of {', '.join(BINARY_OPS)}")
+    tensors = [v for v in (a, b) if isinstance(v, ArrayView)]
+    if not tensors:
+        raise TypeError("an elementwise primitive needs at least one ArrayView operand")
+    dtype = tensors[0].dtype
+    kop, ct, rt = _plan_binary(op, dtype)
+    rounded = op not in _SCALAR_AT_COMPUTE_PRECISION
+    a_mode = _TENSOR if isinstance(a, ArrayView) else _SCALAR
+    b_mode = _TENSOR if isinstance(b, ArrayView) else _SCALAR
+    a_s = 0 if a_mode == _TENSOR else _bits_of(a, dtype, ct, rounded)
+    b_s = 0 if b_mode == _TENSOR else _bits_of(b, dtype, ct, rounded)
+    if op in _INTEGER_DIVISIONS and out.numel and not dtype.is_floating_point:
+        zero = (b_mode == _SCALAR and _host_scalar(b, dtype, rounded) == 0) or \
+            (b_mode == _TENSOR and _any_zero(b, out))
+        if zero:
+            raise ZeroDivisionError(f"{op}: integer division by zero ({dtype.name} divisor holds a 0)")
+    if out.numel == 0:
+        return
+    has_alpha = op in ("add", "sub") and alpha != 1
+    alpha_bits = _bits_of(alpha, dtype, ct, rounded=False) if has_alpha else 0
+    views = [v for v in (a, b) if isinstance(v, ArrayView)]
+    for n, shape, offs, strides, flat, i64 in _geometry(out, views):
+        offs, strides = list(offs), list(strides)
+        o_off, o_st = offs.pop(), strides.pop()
+        a_off, a_st = (offs.pop(0), strides.pop(0)) if a_mode == _TENSOR else (0, _NO_STRIDES)
+        b_off, b_st = (offs.pop(0), strides.pop(0)) if b_mode == _TENSOR else (0, _NO_STRIDES)
+        _run(_binary_kernel, n, a.buffer if a_mode == _TENSOR else out.buffer,  # (never read)
+             b.buffer if b_mode == _TENSOR else out.buffer, out.buffer, n, a_off, b_off, o_off,
+             shape[1], shape[2], shape[3], *a_st, *b_st, *o_st, a_s, b_s, alpha_bits,
+             OP=kop, CT=_TL[ct.name], RT=_TL[rt.name], A_MODE=a_mode, B_MODE=b_mode,
+             HAS_ALPHA=has_alpha, BITS=_pow_bits(ct) if kop == "pow" else 0, FLAT=flat, I64=i64)
+
+
+def _pow_bits(ct: DType) -> int:
+    """Exponent bits the integer power walks: all that a non-negative exponent can set."""
+    if ct.is_floating_point:
+        return 0
+    return ct.itemsize * 8 - (1 if ct.is_signed else 0)
+
+
+def _ternary(op: str, a: ArrayView, b, c, out: ArrayView, ct: DType, tt: DType = dtypes.float64,
+             b_mode: int = _TENSOR, c_mode: int = _TENSOR, b_s: int = 0, c_s: int = 0,
+             p0: int = 0, p1: int = 0, f0: bool = False, f1: bool = False) -> None:
+    if out.numel == 0:
+        return
+    views = [a] + [v for v, m in ((b, b_mode), (c, c_mode)) if m == _TENSOR]
+    for n, shape, offs, strides, flat, i64 in _geometry(out, views):
+        offs, strides = list(offs), list(strides)
+        o_off, o_st = offs.pop(), strides.pop()
+        a_off, a_st = offs.pop(0), strides.pop(0)
+        b_off, b_st = (offs.pop(0), strides.pop(0)) if b_mode == _TENSOR else (0, _NO_STRIDES)
+        c_off, c_st = (offs.pop(0), strides.pop(0)) if c_mode == _TENSOR else (0, _NO_STRIDES)
+        _run(_ternary_kernel, n, a.buffer, b.buffer if b_mode == _TENSOR else out.buffer,  # (never read)
+             c.buffer if c_mode == _TENSOR else out.buffer, out.buffer, n, a_off, b_off, c_off, o_off,
+             shape[1], shape[2], shape[3], *a_st, *b_st, *c_st, *o_st, b_s, c_s, p0, p1,
+             OP=op, CT=_TL[ct.name], TT=_TL[tt.name], B_MODE=b_mode, C_MODE=c_mode, F0=f0, F1=f1,
+             FLAT=flat, I64=i64)
+
+
+def _mode_and_bits(x, dtype: DType, ct: DType) -> tuple[int, int]:
+    if x is None:
+        return _ABSENT, 0
+    if isinstance(x, ArrayView):
+        return _TENSOR, 0
+    return _SCALAR, _bits_of(x, dtype, ct, rounded=True)
+
+
+def where(cond: ArrayView, a, b, out: ArrayView) -> None:
+    """out[i] = a[i] if cond[i] else b[i]; a or b may be a scalar (of out's dtype when both are)."""
+    tensors = [v for v in (a, b) if isinstance(v, ArrayView)]
+    dtype = tensors[0].dtype if tensors else out.dtype
+    ct = _compute(dtype)
+    (b_mode, b_s), (c_mode, c_s) = _mode_and_bits(a, dtype, ct), _mode_and_bits(b, dtype, ct)
+    _ternary("where", cond, a, b, out, ct, b_mode=b_mode, c_mode=c_mode, b_s=b_s, c_s=c_s)
+
+
+def clamp(x: ArrayView, lo, hi, out: ArrayView) -> None:
+    """out[i] = min(max(x[i], lo[i]), hi[i]); lo/hi are views, scalars or None (no bound).
+    A NaN in x or in a bound gives NaN; lo > hi gives hi, as in PyTorch."""
+    ct = _compute(x.dtype)
+    (b_mode, b_s), (c_mode, c_s) = _mode_and_bits(lo, x.dtype, ct), _mode_and_bits(hi, x.dtype, ct)
+    _ternary("clamp", x, lo, hi, out, ct, b_mode=b_mode, c_mode=c_mode, b_s=b_s, c_s=c_s)
+
+
+def lerp(a: ArrayView, b: ArrayView, weight, out: ArrayView) -> None:
+    """out[i] = a[i] + weight[i] * (b[i] - a[i]), in PyTorch's form that is exact at both
+    ends: for |weight| >= 0.5 it computes b - (b - a) * (1 - weight). weight may be a scalar."""
+    if a.dtype is dtypes.bool_:
+        raise _unsupported("lerp", "lerp", a.dtype)
+    ct = _compute(a.dtype)
+    c_mode, c_s = _mode_and_bits(weight, a.dtype, ct)
+    _ternary("lerp", a, b, weight, out, ct, c_mode=c_mode, c_s=c_s)
+
+
+def isclose(a: ArrayView, b: ArrayView, rtol: float, atol: float, equal_nan: bool, out: ArrayView) -> None:
+    """out[i] = a[i] == b[i] or |a[i] - b[i]| <= atol + |rtol * b[i]| (finite difference only);
+    with equal_nan two NaNs are close. Integers and bools are compared through float64."""
+    dtype = a.dtype
+    ct = _compute(dtype)
+    tt = ct if dtype.is_floating_point else dtypes.float64
+    with np.errstate(all="ignore"):  # numpy takes the Python floats at the arrays' precision
+        r, t = np.asarray(rtol, tt.np), np.asarray(atol, tt.np)
+    _ternary("isclose", a, b, None, out, ct, tt, c_mode=_ABSENT, p0=_bits(r, tt), p1=_bits(t, tt),
+             f0=bool(equal_nan) and dtype.is_floating_point, f1=bool(rtol or atol))
