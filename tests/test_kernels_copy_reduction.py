@@ -5,7 +5,6 @@ import itertools
 import numpy as np
 import pytest
 
-import tritorch
 from tritorch import dtypes, reference
 from tritorch.array_view import ArrayView, contiguous_strides
 from tritorch.backend import cuda_backend

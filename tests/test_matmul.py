@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 import tritorch
 from helpers import assert_close, to_numpy
 from strategies import SETTINGS, tensors
-from tritorch.array_view import ArrayView
 from tritorch.device import device
 from tritorch.reference import matmul as reference
 from tritorch.tensor import Storage, Tensor

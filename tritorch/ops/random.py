@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import operator
 
-import numpy as np
-
 from .. import dtypes
 from .. import random as rng
 from ..autograd.function import check_inplace_allowed
@@ -117,7 +115,7 @@ def _check_int_range(op: str, low: int, high: int, dtype: dtypes.DType) -> None:
 
 def _check_std(op: str, std) -> None:
     if isinstance(std, Tensor):
-        if np.any(np.asarray(std.numpy(force=True), dtype=np.float64) < 0):
+        if std.numel() and std.detach().amin().item() < 0:
             raise RuntimeError(f"{op}: normal expects all elements of std >= 0.0")
     elif std < 0:
         raise RuntimeError(f"{op}: normal expects std >= 0.0, but found std {std}")
@@ -332,10 +330,11 @@ def _probability(op: str, p, shape):
     """A float in [0, 1], or a floating tensor of such values broadcast to `shape` (as a view)."""
     if isinstance(p, Tensor):
         _require_floating(op, p)
-        values = np.asarray(p.numpy(force=True), dtype=np.float64)
-        if values.size and not (np.all(values >= 0) and np.all(values <= 1)):
-            raise RuntimeError(f"{op}: expected all probabilities p to be in [0, 1], got values from "
-                               f"{values.min()} to {values.max()}")
+        if p.numel():
+            lo, hi = p.detach().amin().item(), p.detach().amax().item()
+            if not (0 <= lo and hi <= 1):
+                raise RuntimeError(f"{op}: expected all probabilities p to be in [0, 1], got values from "
+                                   f"{lo} to {hi}")
         return expand_to(p, shape).array
     if not 0 <= p <= 1:
         raise RuntimeError(f"{op}: bernoulli expects p to be in [0, 1], but got p={p}")
