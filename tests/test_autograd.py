@@ -342,3 +342,44 @@ def test_gradcheck_catches_a_wrong_backward():
     assert not tritorch.autograd.gradcheck(lambda t: WrongCube.apply(t, 1.0), (x,), raise_exception=False)
     with pytest.raises(tritorch.autograd.GradcheckError, match="Jacobian mismatch for input 0"):
         tritorch.autograd.gradcheck(lambda t: WrongCube.apply(t, 1.0), (x,))
+
+
+class Identity(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 2
+
+
+class AddOneInPlace(Function):
+    @staticmethod
+    def forward(ctx, x):
+        x.add_(1)
+        ctx.mark_dirty(x)
+        return x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def test_custom_function_returning_its_input_gives_an_alias():
+    x = leaf([1.0, 2.0])
+    y = Identity.apply(x)
+    assert y is not x and y.untyped_storage() is x.untyped_storage() and x.is_leaf
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_mark_dirty_records_an_in_place_custom_function():
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+        AddOneInPlace.apply(leaf([1.0]))
+    x = leaf([1.0, 2.0])
+    h = x * 3
+    out = AddOneInPlace.apply(h)
+    assert out is h and h.grad_fn.name() == "AddOneInPlaceBackward"
+    (h * h).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 6 * (3 * np.array([1.0, 2.0]) + 1))

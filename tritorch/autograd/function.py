@@ -32,6 +32,7 @@ class Context:
         self._saved: tuple = ()
         self._saved_versions: tuple = ()
         self._non_differentiable: set[int] = set()
+        self._dirty: set[int] = set()
         self._released = False
         self._node: FunctionNode | None = None
         self.materialize_grads = True
@@ -43,7 +44,8 @@ class Context:
         self._non_differentiable.update(id(t) for t in tensors)
 
     def mark_dirty(self, *tensors) -> None:
-        """Accepted for PyTorch compatibility: tritorch detects in-place outputs itself."""
+        """Declare inputs that forward modified in place (and returns): their history is rebased."""
+        self._dirty.update(id(t) for t in tensors)
 
     def set_materialize_grads(self, value: bool) -> None:
         self.materialize_grads = value
@@ -136,12 +138,12 @@ class Function:
             return out
         edges = tuple(edge_of(a) if n else (None, 0) for a, n in zip(args, needs))
         node = FunctionNode(cls, ctx, edges)
-        _attach(out, node, ctx, args)
-        return out
+        return _attach(out, node, ctx, args)
 
 
-def _attach(out, node: FunctionNode, ctx: Context, args) -> None:
-    """Make `node` the grad_fn of each differentiable output (rebasing in-place outputs)."""
+def _attach(out, node: FunctionNode, ctx: Context, args):
+    """Make `node` the grad_fn of each differentiable output (rebasing in-place outputs);
+    returns the outputs, with inputs returned unchanged replaced by aliases."""
     outputs = out if isinstance(out, tuple) else (out,)
     for i, t in enumerate(outputs):
         if t is None or not hasattr(t, "grad_fn"):
@@ -151,11 +153,17 @@ def _attach(out, node: FunctionNode, ctx: Context, args) -> None:
         if id(t) in ctx._non_differentiable or not t.dtype.is_floating_point:
             continue
         if any(t is a for a in args):
-            check_inplace_allowed(t)
-            if t._base is not None:
-                _rebase_view(t, node)
-                continue
+            if not (node.fn_cls.inplace or id(t) in ctx._dirty):
+                # an input returned unchanged is an alias of it, as in PyTorch
+                t = t.as_strided_view(tuple(t.shape), t.stride(), t.storage_offset())
+                outputs = outputs[:i] + (t,) + outputs[i + 1:]
+            else:
+                check_inplace_allowed(t)
+                if t._base is not None:
+                    _rebase_view(t, node)
+                    continue
         t.grad_fn, t._output_nr, t.requires_grad = node, i, True
+    return outputs if isinstance(out, tuple) else outputs[0]
 
 
 def _rebase_view(view, node: FunctionNode) -> None:
