@@ -7,6 +7,7 @@ gradient; among ready nodes the most recently created runs first, as in PyTorch.
 from __future__ import annotations
 
 import heapq
+from ..tensor import Tensor
 from .grad_mode import set_grad_enabled
 from .graph import AccumulateGrad, Node, edge_of
 
@@ -194,7 +195,6 @@ def _apply(node: Node, grads_in: list) -> tuple:
 
 
 def _zeros(meta):
-    from ..tensor import Tensor  # the engine makes zero gradients on the output's device
     shape, dtype, device = meta
     t = Tensor.empty(shape, dtype, device)
     return t.zero_()

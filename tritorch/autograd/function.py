@@ -18,6 +18,7 @@ positional arguments; keyword arguments are options.
 """
 from __future__ import annotations
 
+from ..tensor import Tensor
 from .grad_mode import is_grad_enabled, no_grad
 from .graph import Node, edge_of
 
@@ -124,7 +125,6 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from ..tensor import Tensor  # autograd sits above tensor.py; the import is lazy to keep Tensor's module light
         recording = is_grad_enabled()
         needs = tuple(recording and isinstance(a, Tensor) and a.requires_grad for a in args)
         if cls.inplace and recording:
