@@ -161,8 +161,33 @@ def _sqrt(x):
 
 
 @triton.jit
+def _exact(value: tl.constexpr, like):
+    """`value` as a constant of like's dtype. A bare Python float in a kernel becomes a float32
+    constant whenever it fits float32's range, so float64 math would get it rounded to 24 bits on
+    the GPU (the interpreter keeps it exact and would hide that)."""
+    return tl.full(like.shape, value, like.dtype)
+
+
+@triton.jit
+def _neg(x):
+    """-x with IEEE signed zeros: Triton 3.6 lowers unary minus to 0 - x, which maps +0 to +0;
+    multiplying by -1 is exact for floats in both versions."""
+    if x.dtype.is_floating():
+        y = x * -1.0
+    else:
+        y = 0 - x
+    return y
+
+
+@triton.jit
+def _invert(x):
+    """~x in x's own width (Triton 3.6 widens the all-ones constant of unary ~)."""
+    return x ^ tl.full(x.shape, -1, tl.int64).to(x.dtype)
+
+
+@triton.jit
 def _neg_if(cond, x):
-    return tl.where(cond, -x, x)
+    return tl.where(cond, _neg(x), x)
 
 
 @triton.jit
@@ -231,10 +256,10 @@ def _fmod(a, b):
     while tl.max(go.to(tl.int32), 0) > 0:
         # a quotient past float64's range: reduce by ay * 2^1000 (or 2^2000) first, an exact
         # integer multiple of ay
-        d = tl.where(tl.abs(r) / ay == float("inf"), ay * TWO_1000, ay)
-        d = tl.where(tl.abs(r) / d == float("inf"), d * TWO_1000, d)
+        d = tl.where(tl.abs(r) / ay == float("inf"), ay * _exact(TWO_1000, ay), ay)
+        d = tl.where(tl.abs(r) / d == float("inf"), d * _exact(TWO_1000, d), d)
         q = _trunc(tl.where(go, r / d, 0.0))
-        r = tl.where(go, tl.fma(-q, d, r), r)
+        r = tl.where(go, tl.fma(_neg(q), d, r), r)
         go = tl.abs(r) >= ay
     r = tl.where(r < 0, r + ay, r)
     r = tl.where(ay != ay, ay, _copysign(r, x))
@@ -280,12 +305,12 @@ def _pow_float(a, b):
     m = tl.where(big, m * 0.5, m)
     e = tl.where(big, e + 1, e) - tl.where(tiny, 54, 0)
     ef = e.to(tl.float64)
-    s = ef * LN2_HI
+    s = ef * _exact(LN2_HI, ef)
     t = tl.log(m)
     hi = s + t
-    lo = (s - hi) + t + ef * LN2_LO
+    lo = (s - hi) + t + ef * _exact(LN2_LO, ef)
     yh = b * hi
-    yl = tl.fma(b, hi, -yh) + b * lo
+    yl = tl.fma(b, hi, _neg(yh)) + b * lo
     ex = tl.exp(yh)
     fine = tl.where(tl.abs(ex) < float("inf"), tl.fma(ex, yl, ex), ex)
     # zero, infinite or NaN base or exponent: the plain formula has IEEE's limits
@@ -324,7 +349,7 @@ def _unary_math(x, OP: tl.constexpr):
     if OP == "copy":
         y = x
     elif OP == "neg":
-        y = -x
+        y = _neg(x)
     elif OP == "abs":
         y = tl.abs(x)
     elif OP == "sign":
@@ -352,7 +377,7 @@ def _unary_math(x, OP: tl.constexpr):
     elif OP == "logical_not":
         y = x == 0
     elif OP == "bitwise_not":
-        y = ~x
+        y = _invert(x)
     elif OP == "exp":
         y = tl.exp(x)
     elif OP == "exp2":
@@ -364,7 +389,7 @@ def _unary_math(x, OP: tl.constexpr):
     elif OP == "log2":
         y = tl.log2(x)
     elif OP == "log10":
-        y = tl.log(x) * INV_LN10
+        y = tl.log(x) * _exact(INV_LN10, x)
     elif OP == "log1p":
         y = _log1p(x)
     elif OP == "sqrt":
@@ -385,7 +410,7 @@ def _unary_math(x, OP: tl.constexpr):
         y = _tanh(x)
     else:  # sigmoid
         tl.static_assert(OP == "sigmoid")
-        y = _div(tl.full(x.shape, 1.0, x.dtype), 1.0 + tl.exp(-x))
+        y = _div(tl.full(x.shape, 1.0, x.dtype), 1.0 + tl.exp(_neg(x)))
     return y
 
 
@@ -452,7 +477,7 @@ def _binary_math(a, b, OP: tl.constexpr, BITS: tl.constexpr):
         q = a // d
         r = a % d
         if a.dtype.is_int_signed():
-            q = tl.where(b == -1, -a, q)
+            q = tl.where(b == -1, _neg(a), q)
             r = tl.where(b == -1, tl.zeros_like(r), r)
             inexact = (r != 0) & ((r < 0) != (b < 0))
         else:
@@ -488,7 +513,7 @@ def _unary_kernel(x, out, n, x_off, o_off, S1, S2, S3, x0, x1, x2, x3, o0, o1, o
     mask = lin < n
     if OP == "sigmoid_of_int":  # numpy negates in the integer type first: -(-128) is -128 in int8
         w = _operand(x, x_off, x0, x1, x2, x3, 0, lin, i0, i1, i2, i3, mask, 1, x.dtype.element_ty, FLAT, BLOCK)
-        e = tl.exp((-w).to(CT))
+        e = tl.exp(_neg(w).to(CT))
         y = _round_to(_div(tl.full(e.shape, 1.0, CT), 1.0 + e), RT)
     else:
         v = _operand(x, x_off, x0, x1, x2, x3, 0, lin, i0, i1, i2, i3, mask, 1, CT, FLAT, BLOCK)
