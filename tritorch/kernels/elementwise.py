@@ -161,14 +161,6 @@ def _sqrt(x):
 
 
 @triton.jit
-def _exact(value: tl.constexpr, like):
-    """`value` as a constant of like's dtype. A bare Python float in a kernel becomes a float32
-    constant whenever it fits float32's range, so float64 math would get it rounded to 24 bits on
-    the GPU (the interpreter keeps it exact and would hide that)."""
-    return tl.full(like.shape, value, like.dtype)
-
-
-@triton.jit
 def _neg(x):
     """-x with IEEE signed zeros: Triton 3.6 lowers unary minus to 0 - x, which maps +0 to +0;
     multiplying by -1 is exact for floats in both versions."""
@@ -256,8 +248,8 @@ def _fmod(a, b):
     while tl.max(go.to(tl.int32), 0) > 0:
         # a quotient past float64's range: reduce by ay * 2^1000 (or 2^2000) first, an exact
         # integer multiple of ay
-        d = tl.where(tl.abs(r) / ay == float("inf"), ay * _exact(TWO_1000, ay), ay)
-        d = tl.where(tl.abs(r) / d == float("inf"), d * _exact(TWO_1000, d), d)
+        d = tl.where(tl.abs(r) / ay == float("inf"), ay * TWO_1000, ay)
+        d = tl.where(tl.abs(r) / d == float("inf"), d * TWO_1000, d)
         q = _trunc(tl.where(go, r / d, 0.0))
         r = tl.where(go, tl.fma(_neg(q), d, r), r)
         go = tl.abs(r) >= ay
@@ -305,10 +297,10 @@ def _pow_float(a, b):
     m = tl.where(big, m * 0.5, m)
     e = tl.where(big, e + 1, e) - tl.where(tiny, 54, 0)
     ef = e.to(tl.float64)
-    s = ef * _exact(LN2_HI, ef)
+    s = ef * LN2_HI
     t = tl.log(m)
     hi = s + t
-    lo = (s - hi) + t + ef * _exact(LN2_LO, ef)
+    lo = (s - hi) + t + ef * LN2_LO
     yh = b * hi
     yl = tl.fma(b, hi, _neg(yh)) + b * lo
     ex = tl.exp(yh)
@@ -389,7 +381,7 @@ def _unary_math(x, OP: tl.constexpr):
     elif OP == "log2":
         y = tl.log2(x)
     elif OP == "log10":
-        y = tl.log(x) * _exact(INV_LN10, x)
+        y = tl.log(x) * INV_LN10
     elif OP == "log1p":
         y = _log1p(x)
     elif OP == "sqrt":
