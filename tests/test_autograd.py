@@ -383,3 +383,26 @@ def test_mark_dirty_records_an_in_place_custom_function():
     assert out is h and h.grad_fn.name() == "AddOneInPlaceBackward"
     (h * h).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), 6 * (3 * np.array([1.0, 2.0]) + 1))
+
+
+def test_views_taken_before_an_in_place_write_see_it():
+    for write, want in [(lambda a, v1, v2: a.mul_(10), [10.0, 10.0, 0.0, 0.0]),
+                        (lambda a, v1, v2: v2.mul_(2), [1.0, 2.0, 0.0, 0.0])]:
+        results = []
+        for lib in (tritorch, torch):
+            x = lib.tensor([1.0, 2.0, 3.0, 4.0], dtype=lib.float64, requires_grad=True)
+            a = x * 1
+            v1, v2 = a[:2], a[1:3]
+            write(a, v1, v2)
+            v1.sum().backward()
+            results.append(x.grad.tolist())
+        assert results[0] == results[1] == want
+
+
+def test_detached_tensors_never_regain_history():
+    x = leaf([1.0, 2.0])
+    d = (x * 2).detach()
+    d.add_(1)
+    assert d.grad_fn is None and not d.requires_grad
+    x.detach().mul_(2)  # a leaf's detached alias may be written in place
+    assert x.tolist() == [2.0, 4.0]

@@ -70,6 +70,22 @@ class Tensor:
         self.grad_fn = None
         self._output_nr = 0  # which output of grad_fn this tensor is
 
+    # Set by autograd: rebuilds the history of a view whose storage was written in place after
+    # the view got its grad_fn (another view of the base, or the base itself, changed it).
+    refresh_view_history = None
+
+    @property
+    def grad_fn(self):
+        if (self._base is not None and self._grad_fn_version != self._storage.version
+                and self._base.requires_grad and Tensor.refresh_view_history is not None):
+            Tensor.refresh_view_history(self)
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, fn) -> None:
+        self._grad_fn = fn
+        self._grad_fn_version = self._storage.version
+
     # --- construction helpers used by ops -------------------------------------------------
     @staticmethod
     def empty(shape: Shape, dtype: dtypes.DType, device: Device) -> "Tensor":

@@ -19,7 +19,7 @@ positional arguments; keyword arguments are options.
 from __future__ import annotations
 
 from ..tensor import Tensor
-from .grad_mode import is_grad_enabled, no_grad
+from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .graph import Node, edge_of
 
 _MATERIALIZE = object()
@@ -178,8 +178,24 @@ def _rebase_view(view, node: FunctionNode) -> None:
     geometry = (tuple(view.shape), view.stride(), view.storage_offset() - base.storage_offset())
     base.grad_fn = CopySlices(base, geometry, node)
     base._output_nr, base.requires_grad = 0, True
-    fresh = _region(base, geometry)  # recorded: a view node whose edge is the base's new history
-    view.grad_fn, view._output_nr, view.requires_grad = fresh.grad_fn, fresh._output_nr, True
+    refresh_view_history(view)
+
+
+def refresh_view_history(view) -> None:
+    """A view's history after its storage was written in place: the view of its base's current
+    history (PyTorch regenerates a view's grad_fn the same way)."""
+    base = view._base
+    if not base.is_contiguous():
+        raise NotImplementedError(
+            f"a view of a non-contiguous tensor (shape {list(base.shape)}, strides {list(base.stride())}) "
+            "was modified in place while part of the autograd graph; clone the tensor first")
+    geometry = (tuple(view.shape), view.stride(), view.storage_offset() - base.storage_offset())
+    with enable_grad():
+        fresh = _region(base, geometry)
+    view.grad_fn, view._output_nr, view.requires_grad = fresh._grad_fn, fresh._output_nr, True
+
+
+Tensor.refresh_view_history = refresh_view_history
 
 
 def _region(t, geometry):

@@ -486,7 +486,6 @@ def _unfold_grad(g: Tensor, shape, d: int, size: int, step: int) -> Tensor:
 @method()
 def detach(self: Tensor) -> Tensor:
     """A tensor sharing storage with this one, cut from the autograd graph."""
-    out = Tensor(self._storage, tuple(self.shape), self.stride(), self.storage_offset())
-    out._base = self._base
-    return out
+    # no _base: a detached tensor shares memory but never takes part in its base's history
+    return Tensor(self._storage, tuple(self.shape), self.stride(), self.storage_offset())
 
