@@ -10,7 +10,7 @@ import triton.language as tl
 
 from ..array_view import ArrayView, contiguous_strides
 from . import memory
-from .layout import launches
+from .layout import launches, may_overlap
 
 BLOCK = 1024
 
@@ -49,23 +49,12 @@ def _launch_copy(src: ArrayView, out: ArrayView) -> None:
             *a, *b, FLAT=flat, BLOCK=BLOCK)
 
 
-def _overlap(a: ArrayView, b: ArrayView) -> bool:
-    """Whether two views of the same buffer may share elements (conservatively: their spans meet)."""
-    if a.buffer is not b.buffer and memory.data_ptr(a.buffer) != memory.data_ptr(b.buffer):
-        return False
-    def span(v):  # strides may be negative here (flip reads backwards)
-        reach = [(n - 1) * s for n, s in zip(v.shape, v.strides)]
-        return v.offset + sum(r for r in reach if r < 0), v.offset + sum(r for r in reach if r > 0)
-    (lo_a, hi_a), (lo_b, hi_b) = span(a), span(b)
-    return lo_a <= hi_b and lo_b <= hi_a
-
-
 def copy(src: ArrayView, out: ArrayView) -> None:
     """out[...] = src[...] converted to out's dtype; src may broadcast (stride 0) or overlap out
     (then it is staged through a temporary, since programs run in parallel)."""
     if out.numel == 0:
         return
-    if _overlap(src, out):
+    if may_overlap(src, out):
         tmp = ArrayView(memory.empty(out.numel, src.dtype), 0, out.shape, contiguous_strides(out.shape), src.dtype)
         _launch_copy(src, tmp)
         src = tmp

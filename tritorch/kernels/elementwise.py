@@ -26,10 +26,11 @@ import triton
 import triton.language as tl
 
 from .. import dtypes
-from ..array_view import ArrayView
+from ..array_view import ArrayView, contiguous_strides
 from ..dtypes import DType
 from . import memory
-from .layout import launches
+from .copy import copy
+from .layout import launches, may_overlap, same_elements
 
 BLOCK = 1024
 INDEX_LIMIT = 2 ** 31  # an extent or offset from here on switches a launch to int64 index math
@@ -757,6 +758,19 @@ def _geometry(out: ArrayView, views: list[ArrayView]):
         yield n, shape, offs, strides, flat, i64
 
 
+def _apart(out: ArrayView, *operands):
+    """The operands, with each view that partly overlaps `out` replaced by a copy: programs run in
+    parallel, so an in-place op must read its inputs before any program writes (numpy's order)."""
+    return tuple(_staged(v) if isinstance(v, ArrayView) and may_overlap(v, out) and not same_elements(v, out)
+                 else v for v in operands)
+
+
+def _staged(v: ArrayView) -> ArrayView:
+    tmp = ArrayView(memory.empty(v.numel, v.dtype), 0, tuple(v.shape), contiguous_strides(v.shape), v.dtype)
+    copy(v, tmp)
+    return tmp
+
+
 def _run(kernel, n, *args, **constexprs):
     with np.errstate(all="ignore"):  # masked-off lanes of the interpreter compute on padding
         kernel[(triton.cdiv(n, BLOCK),)](*args, **constexprs, BLOCK=BLOCK, enable_fp_fusion=False)
@@ -799,6 +813,7 @@ def _generate(out: ArrayView, op: str, ct: DType, p0: int, p1: int) -> None:
 
 def unary(op: str, x: ArrayView, out: ArrayView) -> None:
     """out[i] = op(x[i]) for op in UNARY_OPS; `round` is half to even."""
+    x, = _apart(out, x)
     kop, ct, rt = _plan_unary(op, x.dtype)
     if out.numel == 0:
         return
@@ -812,6 +827,7 @@ def round_decimals(x: ArrayView, decimals: int, out: ArrayView) -> None:
     with PyTorch's formula: rint(x * 10**d) / 10**d, or rint(x / 10**-d) * 10**-d.
     Integer and bool inputs go through float64 (exact, unless x * 10**d overflows the integer
     type, where numpy wraps around first)."""
+    x, = _apart(out, x)
     if out.numel == 0:
         return
     ct = _compute(x.dtype) if x.dtype.is_floating_point else dtypes.float64
@@ -842,6 +858,7 @@ def binary(op: str, a, b, out: ArrayView, alpha=1) -> None:
     `add` and `sub` compute a +- alpha * b (alpha at compute precision). `div` is true
     division, `trunc_divide` rounds the quotient toward zero, `floor_divide` and `remainder`
     follow Python (sign of the divisor), `fmod` follows C (sign of the dividend)."""
+    a, b = _apart(out, a, b)
     if op not in BINARY_OPS:
         raise ValueError(f"binary: unknown op {op!r}; expected one of {', '.join(BINARY_OPS)}")
     tensors = [v for v in (a, b) if isinstance(v, ArrayView)]
@@ -912,6 +929,7 @@ def _mode_and_bits(x, dtype: DType, ct: DType) -> tuple[int, int]:
 
 def where(cond: ArrayView, a, b, out: ArrayView) -> None:
     """out[i] = a[i] if cond[i] else b[i]; a or b may be a scalar (of out's dtype when both are)."""
+    cond, a, b = _apart(out, cond, a, b)
     tensors = [v for v in (a, b) if isinstance(v, ArrayView)]
     dtype = tensors[0].dtype if tensors else out.dtype
     ct = _compute(dtype)
@@ -922,6 +940,7 @@ def where(cond: ArrayView, a, b, out: ArrayView) -> None:
 def clamp(x: ArrayView, lo, hi, out: ArrayView) -> None:
     """out[i] = min(max(x[i], lo[i]), hi[i]); lo/hi are views, scalars or None (no bound).
     A NaN in x or in a bound gives NaN; lo > hi gives hi, as in PyTorch."""
+    x, lo, hi = _apart(out, x, lo, hi)
     ct = _compute(x.dtype)
     (b_mode, b_s), (c_mode, c_s) = _mode_and_bits(lo, x.dtype, ct), _mode_and_bits(hi, x.dtype, ct)
     _ternary("clamp", x, lo, hi, out, ct, b_mode=b_mode, c_mode=c_mode, b_s=b_s, c_s=c_s)
@@ -930,6 +949,7 @@ def clamp(x: ArrayView, lo, hi, out: ArrayView) -> None:
 def lerp(a: ArrayView, b: ArrayView, weight, out: ArrayView) -> None:
     """out[i] = a[i] + weight[i] * (b[i] - a[i]), in PyTorch's form that is exact at both
     ends: for |weight| >= 0.5 it computes b - (b - a) * (1 - weight). weight may be a scalar."""
+    a, b, weight = _apart(out, a, b, weight)
     if a.dtype is dtypes.bool_:
         raise _unsupported("lerp", "lerp", a.dtype)
     ct = _compute(a.dtype)
@@ -940,6 +960,7 @@ def lerp(a: ArrayView, b: ArrayView, weight, out: ArrayView) -> None:
 def isclose(a: ArrayView, b: ArrayView, rtol: float, atol: float, equal_nan: bool, out: ArrayView) -> None:
     """out[i] = a[i] == b[i] or |a[i] - b[i]| <= atol + |rtol * b[i]| (finite difference only);
     with equal_nan two NaNs are close. Integers and bools are compared through float64."""
+    a, b = _apart(out, a, b)
     dtype = a.dtype
     ct = _compute(dtype)
     tt = ct if dtype.is_floating_point else dtypes.float64

@@ -46,3 +46,22 @@ def launches(shape: Sequence[int], offsets: Sequence[int], strides: Sequence[Seq
         offs = [off + sum(i * s for i, s in zip(lead, st[:len(lead)])) for off, st in zip(offsets, strides)]
         yield ((1,) * pad + tuple(inner), offs,
                [(0,) * pad + tuple(st[len(lead):]) for st in strides])
+
+
+def may_overlap(a, b) -> bool:
+    """Whether two views of one buffer may share elements (conservatively: their spans meet).
+    Strides may be negative (a flip reads backwards)."""
+    if a.buffer is not b.buffer and a.buffer.data_ptr() != b.buffer.data_ptr():
+        return False
+    def span(v):
+        reach = [(n - 1) * s for n, s in zip(v.shape, v.strides)]
+        return v.offset + sum(r for r in reach if r < 0), v.offset + sum(r for r in reach if r > 0)
+    (lo_a, hi_a), (lo_b, hi_b) = span(a), span(b)
+    return lo_a <= hi_b and lo_b <= hi_a
+
+
+def same_elements(a, b) -> bool:
+    """Whether two views read exactly the same elements in the same order (an in-place op then
+    reads and writes each element in one place, which is safe)."""
+    return (a.buffer is b.buffer or a.buffer.data_ptr() == b.buffer.data_ptr()) and \
+        (a.offset, tuple(a.shape), tuple(a.strides)) == (b.offset, tuple(b.shape), tuple(b.strides))
