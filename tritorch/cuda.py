@@ -24,7 +24,7 @@ def use_interpreter() -> None:
 
 
 def is_interpreted() -> bool:
-    return os.environ.get("TRITON_INTERPRET", "0") not in ("", "0")
+    return _memory().interpreted()
 
 
 def is_available() -> bool:

@@ -10,6 +10,7 @@ import triton.language as tl
 
 from ..array_view import ArrayView, contiguous_strides
 from . import memory
+from .cast import cast
 from .layout import launches, may_overlap
 
 BLOCK = 1024
@@ -37,7 +38,7 @@ def _copy_kernel(src, dst, n, src_off, dst_off, S1, S2, S3,
         src_idx = i0 * a0 + i1 * a1 + i2 * a2 + i3 * a3
         dst_idx = i0 * b0 + i1 * b1 + i2 * b2 + i3 * b3
     x = tl.load(src + src_off + src_idx, mask=mask)
-    tl.store(dst + dst_off + dst_idx, x.to(dst.dtype.element_ty), mask=mask)
+    tl.store(dst + dst_off + dst_idx, cast(x, dst.dtype.element_ty), mask=mask)
 
 
 def _launch_copy(src: ArrayView, out: ArrayView) -> None:

@@ -29,13 +29,12 @@ from .. import dtypes
 from ..array_view import ArrayView, contiguous_strides
 from ..dtypes import DType
 from . import memory
+from .cast import cast
 from .copy import copy
 from .layout import launches, may_overlap, same_elements
 
 BLOCK = 1024
 INDEX_LIMIT = 2 ** 31  # an extent or offset from here on switches a launch to int64 index math
-# Under the interpreter a float32 -> bfloat16 cast truncates; the kernels then round by hand.
-INTERPRET = tl.constexpr(memory.interpreted())
 
 LN2 = tl.constexpr(0.6931471805599453)
 LN2_HI = tl.constexpr(0.6931471803691238)  # 33 significant bits: e * LN2_HI is exact
@@ -84,11 +83,8 @@ def _index(lin, i0, i1, i2, i3, s0, s1, s2, s3, FLAT: tl.constexpr):
 
 @triton.jit
 def _convert(v, T: tl.constexpr):
-    """v as dtype T; to bool means != 0, as numpy's astype."""
-    if T == tl.int1:
-        return v != 0
-    else:
-        return v.to(T)
+    """v as dtype T, as numpy's astype (see cast.py)."""
+    return cast(v, T)
 
 
 @triton.jit
@@ -122,22 +118,8 @@ def _operand(ptr, off, s0, s1, s2, s3, bits, lin, i0, i1, i2, i3, mask,
 
 
 @triton.jit
-def _bf16_rne(v):
-    """float32 -> bfloat16 rounding to nearest even, by hand (the interpreter truncates)."""
-    u = v.to(tl.uint32, bitcast=True)
-    r = (u + 0x7FFF + ((u >> 16) & 1)) >> 16
-    r = tl.where(v != v, 0x7FC0, r)
-    return r.to(tl.uint16).to(tl.bfloat16, bitcast=True)
-
-
-@triton.jit
 def _store(out, off, s0, s1, s2, s3, lin, i0, i1, i2, i3, mask, v, FLAT: tl.constexpr):
-    if out.dtype.element_ty == tl.int1:
-        w = v != 0
-    elif out.dtype.element_ty == tl.bfloat16 and INTERPRET:
-        w = _bf16_rne(v.to(tl.float32))
-    else:
-        w = v.to(out.dtype.element_ty)
+    w = cast(v, out.dtype.element_ty)
     idx = _index(lin, i0, i1, i2, i3, s0, s1, s2, s3, FLAT)
     tl.store(out + off + idx, w, mask=mask)
 

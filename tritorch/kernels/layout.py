@@ -48,20 +48,23 @@ def launches(shape: Sequence[int], offsets: Sequence[int], strides: Sequence[Seq
                [(0,) * pad + tuple(st[len(lead):]) for st in strides])
 
 
+def _byte_span(v) -> tuple[int, int]:
+    """First and last byte address a view can touch (strides may be negative: flips)."""
+    reach = [(n - 1) * s for n, s in zip(v.shape, v.strides)]
+    item = v.dtype.itemsize
+    start = v.buffer.data_ptr() + (v.offset + sum(r for r in reach if r < 0)) * item
+    return start, v.buffer.data_ptr() + (v.offset + sum(r for r in reach if r > 0) + 1) * item - 1
+
+
 def may_overlap(a, b) -> bool:
-    """Whether two views of one buffer may share elements (conservatively: their spans meet).
-    Strides may be negative (a flip reads backwards)."""
-    if a.buffer is not b.buffer and a.buffer.data_ptr() != b.buffer.data_ptr():
-        return False
-    def span(v):
-        reach = [(n - 1) * s for n, s in zip(v.shape, v.strides)]
-        return v.offset + sum(r for r in reach if r < 0), v.offset + sum(r for r in reach if r > 0)
-    (lo_a, hi_a), (lo_b, hi_b) = span(a), span(b)
+    """Whether two views may share memory (conservatively: their byte ranges meet). Addresses,
+    not buffer objects: two buffers imported through DLPack can alias one allocation."""
+    (lo_a, hi_a), (lo_b, hi_b) = _byte_span(a), _byte_span(b)
     return lo_a <= hi_b and lo_b <= hi_a
 
 
 def same_elements(a, b) -> bool:
     """Whether two views read exactly the same elements in the same order (an in-place op then
     reads and writes each element in one place, which is safe)."""
-    return (a.buffer is b.buffer or a.buffer.data_ptr() == b.buffer.data_ptr()) and \
-        (a.offset, tuple(a.shape), tuple(a.strides)) == (b.offset, tuple(b.shape), tuple(b.strides))
+    return (a.buffer.data_ptr() + a.offset * a.dtype.itemsize, tuple(a.shape), tuple(a.strides), a.dtype.itemsize) == \
+        (b.buffer.data_ptr() + b.offset * b.dtype.itemsize, tuple(b.shape), tuple(b.strides), b.dtype.itemsize)

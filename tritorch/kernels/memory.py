@@ -9,10 +9,9 @@ device keeps its buffers in host memory as torch CPU tensors and the kernels run
 """
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import torch
+import triton
 
 from ..array_view import ArrayView
 from ..dtypes import DType
@@ -32,8 +31,9 @@ _TORCH_DTYPE = {"bool": torch.bool, "uint8": torch.uint8, "int8": torch.int8, "i
 
 
 def interpreted() -> bool:
-    """Whether kernels run under Triton's interpreter (set TRITON_INTERPRET=1 before import)."""
-    return os.environ.get("TRITON_INTERPRET", "0") not in ("", "0")
+    """Whether kernels run under Triton's interpreter (TRITON_INTERPRET=1 before import), read
+    the way Triton reads it."""
+    return bool(triton.knobs.runtime.interpret)
 
 
 def gpu_present() -> bool:

@@ -13,6 +13,7 @@ import triton.language as tl
 
 from ..array_view import ArrayView, contiguous_strides
 from . import memory
+from .cast import cast, widen
 from .copy import copy
 from .layout import MAX_DIMS, collapse
 
@@ -54,11 +55,11 @@ def _reduce_kernel(x, out, M, K, x_off, out_off,
         ks = start + tl.arange(0, BLOCK_K).to(tl.int64)
         k_off = _offsets(ks, K1, K2, K3, k0, k1, k2, k3)
         mask = row_mask[:, None] & (ks < K)[None, :]
-        v = tl.load(x + x_off + row_off[:, None] + k_off[None, :], mask=mask)
+        v = widen(tl.load(x + x_off + row_off[:, None] + k_off[None, :], mask=mask))
         if OP == "any" or OP == "all" or OP == "count_nonzero":
             v = (v != 0).to(ACC)
         else:
-            v = v.to(ACC)
+            v = cast(v, ACC)
         if OP == "sum" or OP == "mean" or OP == "any" or OP == "count_nonzero":
             acc += tl.where(mask, v, 0)
         elif OP == "prod" or OP == "all":
@@ -82,8 +83,11 @@ def _reduce_kernel(x, out, M, K, x_off, out_off,
         nan = tl.max((acc != acc).to(tl.int32), axis=1) > 0
         res = tl.where(nan, float("nan"), tl.min(acc, axis=1)) if ACC.is_floating() else tl.min(acc, axis=1)
     if OP == "mean":
-        res = res / K
-    tl.store(out + out_off + rows, res.to(out.dtype.element_ty), mask=row_mask)
+        if ACC == tl.float32:  # IEEE division, as numpy's mean (a float32 `/` is approximate on the GPU)
+            res = tl.div_rn(res, tl.full(res.shape, K, ACC))
+        else:
+            res = res / K
+    tl.store(out + out_off + rows, cast(res, out.dtype.element_ty), mask=row_mask)
 
 
 @triton.jit
