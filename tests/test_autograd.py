@@ -406,3 +406,24 @@ def test_detached_tensors_never_regain_history():
     assert d.grad_fn is None and not d.requires_grad
     x.detach().mul_(2)  # a leaf's detached alias may be written in place
     assert x.tolist() == [2.0, 4.0]
+
+
+def test_autograd_argument_errors_and_bare_no_grad():
+    y = leaf([1.0, 2.0]) * 2
+    with pytest.raises(TypeError, match="gradient 0 must be a Tensor or None, not list"):
+        y.backward([1.0, 1.0])
+    with pytest.raises(RuntimeError, match="you can only change requires_grad flags of leaf variables"):
+        y.requires_grad_(False)
+
+    @tritorch.no_grad
+    def double(t):
+        return t * 2
+    assert double(leaf([1.0])).grad_fn is None
+
+
+def test_fill_with_a_tensor_value_passes_the_gradient_to_the_value():
+    v = leaf(2.0)
+    x = tritorch.zeros(3, dtype=tritorch.float64) * 1
+    x.fill_(v)
+    (x * tritorch.tensor([1.0, 2.0, 3.0], dtype=tritorch.float64)).sum().backward()
+    assert v.grad.item() == 6.0

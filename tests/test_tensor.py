@@ -338,3 +338,53 @@ def test_error_messages():
     with pytest.raises(RuntimeError, match="Boolean value of Tensor with 6 elements is ambiguous"):
         bool(x)
 
+
+
+@pytest.mark.parametrize("args", [(0, 1, 1), (0, 10, 5), (-7, 7, 6), (3, -2, 4)])
+def test_integer_linspace_truncates_like_torch(args):
+    assert tritorch.linspace(*args, dtype=tritorch.int64).tolist() == torch.linspace(*args, dtype=torch.int64).tolist()
+
+
+def test_zero_dim_tensors_have_no_dims_to_select():
+    s = tritorch.tensor(1.0)
+    for f in (lambda: s.size(0), lambda: s.stride(-1), lambda: s.unbind(0), lambda: s.split(1),
+              lambda: s.narrow(0, 0, 1), lambda: s.select(0, 0)):
+        with pytest.raises(IndexError, match="dimension specified as .* but tensor has no dimensions"):
+            f()
+    assert s.movedim(0, 0).shape == ()
+
+
+def test_bad_arguments_raise_clear_errors():
+    with pytest.raises(RuntimeError, match="repeated dim in `destination`"):
+        tritorch.zeros(2, 3, 4).movedim((0, 1), (1, 1))
+    with pytest.raises(RuntimeError, match="size is -1 but must be >= 0"):
+        tritorch.ones(3).unfold(0, -1, 1)
+    with pytest.raises(TypeError, match=r"size must be a tuple of ints, got \[2.5\]"):
+        tritorch.zeros(2.5)
+    with pytest.raises(RuntimeError, match="value 300 cannot be converted to type uint8 without overflow"):
+        tritorch.full((2,), 300, dtype=tritorch.uint8)
+    with pytest.raises(RuntimeError, match="cannot be converted to type int64"):
+        tritorch.zeros(2, dtype=tritorch.int64).fill_(float("nan"))
+    with pytest.raises(TypeError, match="the fill value must be a number, not NoneType"):
+        tritorch.full((2,), None)
+    with pytest.raises(TypeError, match="argument 'other' must be a Tensor or a number, not NoneType"):
+        tritorch.add(tritorch.ones(2), None)
+    with pytest.raises(TypeError, match="cannot be pickled yet"):
+        import pickle
+        pickle.dumps(tritorch.ones(2))
+
+
+def test_numpy_arrays_join_tensor_arithmetic_as_tensors():
+    x = tritorch.ones(2)
+    for y in (x + np.arange(2.0), np.arange(2.0) + x, x * np.float32(3)):
+        assert isinstance(y, tritorch.Tensor)
+    np.testing.assert_array_equal((np.arange(2.0) - x).numpy(), [-1.0, 0.0])
+
+
+def test_deepcopy_of_a_leaf():
+    import copy
+    x = tritorch.ones(2, requires_grad=True)
+    y = copy.deepcopy(x)
+    assert y.requires_grad and y.is_leaf and y.untyped_storage() is not x.untyped_storage()
+    with pytest.raises(RuntimeError, match="graph leaves"):
+        copy.deepcopy(x * 2)

@@ -57,7 +57,7 @@ class Tensor:
     (1, 3)
     """
 
-    __array_priority__ = 1000  # numpy defers `ndarray + Tensor` to Tensor.__radd__
+    __array_ufunc__ = None  # numpy defers `ndarray + Tensor` to Tensor.__radd__
 
     def __init__(self, storage: Storage, shape: Shape, strides: Strides, offset: int = 0):
         self._storage = storage
@@ -166,12 +166,12 @@ class Tensor:
     def size(self, dim: int | None = None):
         if dim is None:
             return self._shape
-        return self._shape[_wrap_dim(dim, self.ndim)]
+        return self._shape[wrap_dim_of_tensor("size", dim, self.ndim)]
 
     def stride(self, dim: int | None = None):
         if dim is None:
             return self._strides
-        return self._strides[_wrap_dim(dim, self.ndim)]
+        return self._strides[wrap_dim_of_tensor("stride", dim, self.ndim)]
 
     def storage_offset(self) -> int:
         return self._offset
@@ -264,7 +264,21 @@ class Tensor:
         return tensor_repr(self)
 
     def __reduce_ex__(self, protocol):
-        raise TypeError("tritorch tensors are not picklable; use tritorch.save")
+        raise TypeError("tritorch tensors cannot be pickled yet (tritorch has no save/load so far); "
+                        "convert with .tolist() or .cpu().numpy()")
+
+    def __deepcopy__(self, memo):
+        """A copy with its own storage, as PyTorch's deepcopy of a graph leaf."""
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the "
+                               "deepcopy protocol at the moment")
+        if id(self) not in memo:
+            copy = self.detach().clone()
+            copy.requires_grad = self.requires_grad
+            if self.grad is not None:
+                copy.grad = self.grad.__deepcopy__(memo)
+            memo[id(self)] = copy
+        return memo[id(self)]
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:
@@ -275,6 +289,13 @@ def _wrap_dim(dim: int, ndim: int) -> int:
     if not lo <= dim <= hi:
         raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
     return dim % max(ndim, 1)
+
+
+def wrap_dim_of_tensor(op: str, dim: int, ndim: int) -> int:
+    """`dim` of a tensor that must have dimensions (a 0-d tensor has none to select)."""
+    if ndim == 0:
+        raise IndexError(f"{op}: dimension specified as {dim} but tensor has no dimensions")
+    return _wrap_dim(dim, ndim)
 
 
 def _to_python(a: np.ndarray):

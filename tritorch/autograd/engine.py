@@ -87,8 +87,8 @@ def _roots(tensors, grad_tensors, api: str):
                                    f"{i} has shape {list(t.shape)}: pass gradient= (or grad_outputs=) "
                                    "of that shape")
             g = t.new_ones(tuple(t.shape))
-        elif not hasattr(g, "shape"):
-            g = t.new_full(tuple(t.shape), g)
+        elif not isinstance(g, Tensor):
+            raise TypeError(f"{api}: gradient {i} must be a Tensor or None, not {type(g).__name__}")
         elif tuple(g.shape) != tuple(t.shape):
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {list(g.shape)} "
                                f"and output[{i}] has a shape of {list(t.shape)}.")

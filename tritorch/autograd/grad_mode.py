@@ -47,7 +47,16 @@ class _Switch:
 
 
 class no_grad(_Switch):
-    """Ops inside do not record the graph: `with tritorch.no_grad(): ...` or `@tritorch.no_grad()`."""
+    """Ops inside do not record the graph: `with tritorch.no_grad(): ...`, `@tritorch.no_grad()`
+    or `@tritorch.no_grad`."""
+
+    def __new__(cls, fn=None):
+        if fn is not None and callable(fn):  # used as a bare decorator
+            return cls()(fn)
+        return super().__new__(cls)
+
+    def __init__(self, fn=None):
+        pass
 
     def _mode(self) -> bool:
         return False

@@ -38,6 +38,9 @@ def shape_arg(args) -> tuple[int, ...]:
     """Accept `f(2, 3)`, `f((2, 3))` and `f([2, 3])`; reject negative sizes."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = tuple(args[0])
+    if not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) or hasattr(s, "__index__")
+               for s in args):
+        raise TypeError(f"size must be a tuple of ints, got {list(args)}")
     shape = tuple(int(s) for s in args)
     if any(s < 0 for s in shape):
         raise RuntimeError(f"Trying to create tensor with negative dimension: size {list(shape)}")

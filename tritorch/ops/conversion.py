@@ -147,6 +147,10 @@ def cuda(self: Tensor, device=None) -> Tensor:
 
 @method()
 def requires_grad_(self: Tensor, requires_grad: bool = True) -> Tensor:
+    if not requires_grad and self.grad_fn is not None:
+        raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to "
+                           "use a computed variable in a subgraph that doesn't require differentiation "
+                           "use var_no_grad = var.detach().")
     if requires_grad and not self.dtype.is_floating_point:
         raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got {self.dtype}")
     self.requires_grad = requires_grad

@@ -8,6 +8,7 @@ import numpy as np
 from .. import dtypes
 from ..array_view import contiguous_strides
 from ..autograd import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ..backend import backend_for
 from ..device import CPU, as_device
 from ..device import device as Device
@@ -138,6 +139,7 @@ def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor
 def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of `size` filled with `fill_value`; its dtype follows the value as in PyTorch."""
     t = Tensor.empty(shape_arg((size,)), _factory_dtype(dtype, fill_value), as_device(device))
+    check_fill_value("full", fill_value, t.dtype)
     t.backend.elementwise.fill(t.array, fill_value)
     return _finish(t, requires_grad)
 
@@ -213,12 +215,18 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: 
         raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
     dt = _factory_dtype(dtype)
     t = Tensor.empty((steps,), dt, as_device(device))
-    if steps:
-        step = (end - start) / (steps - 1) if steps > 1 else 0.0
+    # integer results are the float64 values truncated, as in PyTorch
+    work = t if dt.is_floating_point else Tensor.empty((steps,), dtypes.float64, t.device)
+    ew = t.backend.elementwise
+    if steps == 1:
+        ew.fill(work.array, start)
+    elif steps > 1:
+        step = (end - start) / (steps - 1)
         half = steps // 2
-        ew = t.backend.elementwise
-        ew.arange(start, step, t.narrow(0, 0, half).array)
-        ew.arange(end - (steps - 1 - half) * step, step, t.narrow(0, half, steps - half).array)
+        ew.arange(start, step, work.narrow(0, 0, half).array)
+        ew.arange(end - (steps - 1 - half) * step, step, work.narrow(0, half, steps - half).array)
+    if work is not t:
+        t.backend.copy.copy(work.array, t.array)
     return _finish(t, requires_grad)
 
 
@@ -254,8 +262,21 @@ def fill_(self: Tensor, value) -> Tensor:
         if value.numel() != 1:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value.dim()} dimensions")
+        if value.requires_grad and is_grad_enabled():  # the value's gradient is the sum of the grad
+            return self.copy_(value.reshape(()).expand(tuple(self.shape)))
         value = value.item()
+    check_fill_value("fill_", value, self.dtype)
     return Fill.apply(self, value=value)
+
+
+def check_fill_value(op: str, value, dtype: dtypes.DType) -> None:
+    """A fill value must be a number that the dtype can hold (PyTorch raises on overflow)."""
+    if not isinstance(value, (bool, int, float, np.bool_, np.integer, np.floating)):
+        raise TypeError(f"{op}: the fill value must be a number, not {type(value).__name__}")
+    if dtype.kind in "ui" and not isinstance(value, (bool, np.bool_)):
+        info = np.iinfo(dtype.np)
+        if value != value or not info.min <= value <= info.max:
+            raise RuntimeError(f"{op}: value {value} cannot be converted to type {dtype.name} without overflow")
 
 
 @method()

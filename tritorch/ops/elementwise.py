@@ -33,7 +33,7 @@ from ..device import device as Device
 from ..tensor import Tensor
 from . import common
 from .conversion import copy_into
-from .creation import arange
+from .creation import arange, tensor
 from .registry import function, method
 
 _INT64 = (-2 ** 63, 2 ** 63 - 1)
@@ -50,9 +50,13 @@ class Prepared(NamedTuple):
     device: Device
 
 
+_OPTIONAL = ("min", "max")  # clamp's bounds may be absent; every other operand must be given
+
+
 def _as_operand(name: str, arg: str, x):
-    """x checked: a Tensor, None, or a Python number (numpy scalars become Python numbers)."""
-    if isinstance(x, Tensor) or x is None:
+    """x checked: a Tensor, a Python number (numpy scalars become Python numbers), or None for
+    an optional bound."""
+    if isinstance(x, Tensor) or (x is None and arg in _OPTIONAL):
         return x
     if isinstance(x, np.generic) and common.is_scalar(x):
         x = x.item()
@@ -1397,6 +1401,8 @@ def _operator(fn: Callable, reflected: bool = False) -> Callable:
     """A Tensor dunder: NotImplemented for operands that are neither tensors nor numbers, so
     Python can try the other side (and `t == None` is False)."""
     def op(self: Tensor, other):
+        if isinstance(other, np.ndarray):  # as PyTorch: the array joins as a tensor
+            other = tensor(other, device=self.device)
         if not isinstance(other, Tensor) and not common.is_scalar(other):
             return NotImplemented
         return fn(other, self) if reflected else fn(self, other)

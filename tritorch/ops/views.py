@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..array_view import contiguous_strides
 from ..autograd import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, wrap_dim_of_tensor
 from .common import broadcast_shapes, empty, expand_to, wrap_dim, wrap_dims
 from .registry import as_property, function, method
 
@@ -228,8 +228,13 @@ def movedim(input: Tensor, source, destination) -> Tensor:
     if len(src) != len(dst):
         raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} dims) "
                            f"should contain the same number of dims as destination ({list(dst)} dims)")
+    if input.ndim == 0 and set(src) | set(dst) <= {0, -1}:
+        return _view(input, (), ())
     src = [wrap_dim(d, input.ndim) for d in src]
     dst = [wrap_dim(d, input.ndim) for d in dst]
+    for name, dims in (("source", src), ("destination", dst)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(dims)})")
     order = [None] * input.ndim
     for s, d in zip(src, dst):
         order[d] = s
@@ -321,7 +326,7 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
 @method()
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     """Elements `start` to `start + length` along `dim`."""
-    d = wrap_dim(dim, input.ndim)
+    d = wrap_dim_of_tensor("narrow", dim, input.ndim)
     size = input.shape[d]
     if start < 0:
         start += size
@@ -338,7 +343,7 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
 @method()
 def select(input: Tensor, dim: int, index: int) -> Tensor:
     """The slice at `index` along `dim`, which is removed."""
-    d = wrap_dim(dim, input.ndim)
+    d = wrap_dim_of_tensor("select", dim, input.ndim)
     size = input.shape[d]
     if not -size <= index < size:
         raise IndexError(f"index {index} is out of bounds for dimension {d} with size {size}")
@@ -353,7 +358,8 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
 @function
 @method()
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
-    d = wrap_dim(dim, input.ndim)
+    """The slices along `dim`, as views."""
+    d = wrap_dim_of_tensor("unbind", dim, input.ndim)
     return tuple(select(input, d, i) for i in range(input.shape[d]))
 
 
@@ -361,7 +367,7 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
 @method()
 def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]:
     """Pieces of `split_size` along `dim` (the last may be smaller), or of the listed sizes."""
-    d = wrap_dim(dim, tensor.ndim)
+    d = wrap_dim_of_tensor("split", dim, tensor.ndim)
     size = tensor.shape[d]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
@@ -383,9 +389,10 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor,
 @function
 @method()
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """`chunks` nearly equal pieces along `dim` (fewer when the size does not allow more)."""
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    d = wrap_dim(dim, input.ndim)
+    d = wrap_dim_of_tensor("chunk", dim, input.ndim)
     size = input.shape[d]
     return split(input, max(-(-size // chunks), 1), d) if size else split(input, [0], d)
 
@@ -457,6 +464,8 @@ def unfold(self: Tensor, dimension: int, size: int, step: int) -> Tensor:
     """All windows of `size` along `dimension`, `step` apart, as a new last dimension."""
     d = wrap_dim(dimension, max(self.ndim, 1))
     have = self.shape[d] if self.ndim else 1
+    if size < 0:
+        raise RuntimeError(f"unfold: size is {size} but must be >= 0")
     if size > have:
         raise RuntimeError(f"unfold: maximum size for tensor at dimension {d} is {have} but size is {size}")
     if step <= 0:
