@@ -814,3 +814,12 @@ def test_primitives_reject_unknown_ops():
         reference.unary("cube", x.array, x.array)
     with pytest.raises(ValueError, match="binary: unknown op 'atan2'"):
         reference.binary("atan2", x.array, 1.0, x.array)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_half_precision_pow_rounds_a_scalar_exponent_like_torch(dtype):
+    values = [3.0, 5.0, 7.0, 0.7]
+    for exponent in (2.1, 3.3, -0.3):
+        ours = tritorch.tensor(values, dtype=getattr(tritorch, dtype)) ** exponent
+        theirs = torch.tensor(values, dtype=getattr(torch, dtype)) ** exponent
+        assert ours.tolist() == theirs.tolist()

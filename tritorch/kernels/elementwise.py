@@ -627,7 +627,7 @@ BINARY_OPS = ("add", "sub", "mul", "div", "floor_divide", "trunc_divide", "remai
               "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
               "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor")
 _INTEGER_DIVISIONS = ("floor_divide", "trunc_divide", "remainder", "fmod")
-_SCALAR_AT_COMPUTE_PRECISION = ("add", "sub", "mul", "div", "floor_divide", "trunc_divide", "pow")
+_SCALAR_AT_COMPUTE_PRECISION = ("add", "sub", "mul", "div", "floor_divide", "trunc_divide")
 _BITWISE = ("bitwise_and", "bitwise_or", "bitwise_xor")
 
 

@@ -156,7 +156,7 @@ BINARY_OPS = tuple(_BINARY)
 _INTEGER_DIVISIONS = ("floor_divide", "trunc_divide", "remainder", "fmod")
 # PyTorch's cpu kernels take a scalar operand of these at compute precision (float32 for half
 # types); the others (comparisons, remainders, ...) round it to the tensor's dtype first.
-_SCALAR_AT_COMPUTE_PRECISION = ("add", "sub", "mul", "div", "floor_divide", "trunc_divide", "pow")
+_SCALAR_AT_COMPUTE_PRECISION = ("add", "sub", "mul", "div", "floor_divide", "trunc_divide")
 
 
 def binary(op: str, a, b, out: ArrayView, alpha=1) -> None:
