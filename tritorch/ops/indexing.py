@@ -686,9 +686,11 @@ def index_fill_(self: Tensor, dim: int, index: Tensor, value) -> Tensor:
 
 
 def _unique_positions(index: Tensor, size: int) -> Tensor:
-    """The distinct positions named by `index` (negative ones wrapped), in first-seen order."""
-    positions = dict.fromkeys(i % size for i in index.tolist())
-    return new_tensor(list(positions), dtype=dtypes.int64, device=index.device)
+    """The distinct positions named by `index` (negative ones wrapped), in increasing order:
+    marked in a boolean mask on the index's device, then read back with nonzero."""
+    seen = full((size,), False, dtype=dtypes.bool_, device=index.device)
+    seen[index % size] = True
+    return views.reshape(nonzero(seen), (-1,))
 
 
 @function
