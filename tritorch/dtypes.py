@@ -140,10 +140,6 @@ def scalar_dtype(x) -> DType:
     raise TypeError(f"unsupported scalar type {type(x).__name__}")
 
 
-def category(d: DType) -> int:
-    return _RANK[d.kind]
-
-
 def result_type(*operands) -> DType:
     """PyTorch's result dtype for operands that are tensors (anything with .dtype and .ndim)
     or Python scalars: dimensioned tensors, then 0-dim tensors, then scalars, each tier counting

@@ -112,14 +112,6 @@ def empty(shape: Shape, dtype: dtypes.DType, device: Device) -> Tensor:
     return Tensor.empty(tuple(shape), dtype, device)
 
 
-def check_dtype(op: str, x: Tensor, allowed: str) -> None:
-    """Reject dtypes outside `allowed`, a string of kinds: 'b' bool, 'u'/'i' integer, 'f' float."""
-    if x.dtype.kind not in allowed:
-        names = {"b": "bool", "u": "unsigned", "i": "integer", "f": "floating point"}
-        raise TypeError(f"{op}: dtype {x.dtype} is not supported (expected "
-                        f"{' or '.join(names[k] for k in dict.fromkeys(allowed))} tensors)")
-
-
 def check_out(op: str, out: Tensor, shape: Shape, dtype: dtypes.DType, device: Device) -> None:
     """An `out=` tensor must already have the result's shape and device, and a dtype the result
     can be cast to (PyTorch resizes; tritorch asks for the right shape instead)."""
@@ -137,3 +129,31 @@ def check_out(op: str, out: Tensor, shape: Shape, dtype: dtypes.DType, device: D
 def bump_version(t: Tensor) -> None:
     """Record an in-place write to `t`'s storage (autograd compares versions)."""
     t._storage.version += 1
+
+
+def check_writable(op: str, t: Tensor) -> None:
+    """A broadcast (stride-0) tensor cannot be written: several of its elements share memory."""
+    if any(stride == 0 and size > 1 for size, stride in zip(t.shape, t.stride())):
+        raise RuntimeError(
+            f"{op}: unsupported operation: more than one element of the written-to tensor "
+            f"(shape {list(t.shape)}, strides {list(t.stride())}) refers to a single memory "
+            f"location. Please clone() the tensor before performing the operation.")
+
+
+def at_least_1d(view):
+    """A 0-d ArrayView as shape (1,), for primitives that name a dim; None and others unchanged."""
+    if view is None or view.ndim:
+        return view
+    return type(view)(view.buffer, view.offset, (1,), (1,), view.dtype)
+
+
+def finish(t: Tensor, requires_grad: bool) -> Tensor:
+    """A factory's result, made to require grad when asked."""
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def like(x: Tensor, dtype, device) -> tuple:
+    """The dtype and device of a `*_like` factory: x's unless given."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"expected a Tensor as input, got {type(x).__name__}")
+    return (x.dtype if dtype is None else dtypes.as_dtype(dtype)), (x.device if device is None else device)

@@ -13,14 +13,8 @@ from ..backend import backend_for
 from ..device import CPU, as_device
 from ..device import device as Device
 from ..tensor import Storage, Tensor
-from .common import bump_version, shape_arg
+from .common import bump_version, finish, like, shape_arg
 from .registry import function, method
-
-
-def _finish(t: Tensor, requires_grad: bool) -> Tensor:
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
 
 
 def _infer_dtype(a: np.ndarray, data) -> dtypes.DType:
@@ -54,7 +48,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False) -> Ten
     if isinstance(data, Tensor):
         dtype = data.dtype if dtype is None else dtype
         device = data.device if device is None else device
-        return _finish(data.detach().to(device=device, dtype=dtype, copy=True), requires_grad)
+        return finish(data.detach().to(device=device, dtype=dtype, copy=True), requires_grad)
     try:
         a = np.asarray(data)
     except ValueError:
@@ -63,7 +57,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False) -> Ten
         raise TypeError(f"tritorch.tensor: data of ragged or unsupported element type "
                         f"({type(data).__name__}) can't be converted; nested lists must be rectangular")
     dt = _infer_dtype(a, data) if dtype is None else dtypes.as_dtype(dtype)
-    return _finish(from_host(a, dt, as_device(device)), requires_grad)
+    return finish(from_host(a, dt, as_device(device)), requires_grad)
 
 
 @function
@@ -132,7 +126,7 @@ def _factory_dtype(dtype, fill=None) -> dtypes.DType:
 @function
 def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor."""
-    return _finish(Tensor.empty(shape_arg(size), _factory_dtype(dtype), as_device(device)), requires_grad)
+    return finish(Tensor.empty(shape_arg(size), _factory_dtype(dtype), as_device(device)), requires_grad)
 
 
 @function
@@ -141,7 +135,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
     t = Tensor.empty(shape_arg((size,)), _factory_dtype(dtype, fill_value), as_device(device))
     check_fill_value("full", fill_value, t.dtype)
     t.backend.elementwise.fill(t.array, fill_value)
-    return _finish(t, requires_grad)
+    return finish(t, requires_grad)
 
 
 @function
@@ -154,31 +148,27 @@ def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     return full(shape_arg(size), 1, dtype=_factory_dtype(dtype), device=device, requires_grad=requires_grad)
 
 
-def _like(x: Tensor, dtype, device):
-    return (x.dtype if dtype is None else dtypes.as_dtype(dtype)), (x.device if device is None else device)
-
-
 @function
 def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    dt, dev = _like(input, dtype, device)
+    dt, dev = like(input, dtype, device)
     return empty(tuple(input.shape), dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 @function
 def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    dt, dev = _like(input, dtype, device)
+    dt, dev = like(input, dtype, device)
     return full(tuple(input.shape), 0, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 @function
 def ones_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    dt, dev = _like(input, dtype, device)
+    dt, dev = like(input, dtype, device)
     return full(tuple(input.shape), 1, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 @function
 def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    dt, dev = _like(input, dtype, device)
+    dt, dev = like(input, dtype, device)
     return full(tuple(input.shape), fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
@@ -204,7 +194,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
     n = max(0, math.ceil((end - start) / step))
     t = Tensor.empty((n,), dtypes.as_dtype(dtype), as_device(device))
     t.backend.elementwise.arange(start, step, t.array)
-    return _finish(t, requires_grad)
+    return finish(t, requires_grad)
 
 
 @function
@@ -227,7 +217,7 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: 
         ew.arange(end - (steps - 1 - half) * step, step, work.narrow(0, half, steps - half).array)
     if work is not t:
         t.backend.copy.copy(work.array, t.array)
-    return _finish(t, requires_grad)
+    return finish(t, requires_grad)
 
 
 @function
@@ -236,7 +226,7 @@ def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad:
     m = n if m is None else m
     t = zeros(n, m, dtype=dtype, device=device)
     t.backend.elementwise.fill(t.diagonal().array, 1)
-    return _finish(t, requires_grad)
+    return finish(t, requires_grad)
 
 
 class Fill(Function):
@@ -286,30 +276,30 @@ def zero_(self: Tensor) -> Tensor:
 
 @method()
 def new_empty(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    dt, dev = _like(self, dtype, device)
+    dt, dev = like(self, dtype, device)
     return empty(shape_arg(size), dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 @method()
 def new_zeros(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    dt, dev = _like(self, dtype, device)
+    dt, dev = like(self, dtype, device)
     return full(shape_arg(size), 0, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 @method()
 def new_ones(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    dt, dev = _like(self, dtype, device)
+    dt, dev = like(self, dtype, device)
     return full(shape_arg(size), 1, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 @method()
 def new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    dt, dev = _like(self, dtype, device)
+    dt, dev = like(self, dtype, device)
     return full(size, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 @method()
 def new_tensor(self: Tensor, data, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    dt, dev = _like(self, dtype, device)
+    dt, dev = like(self, dtype, device)
     return tensor(data, dtype=dt, device=dev, requires_grad=requires_grad)
 

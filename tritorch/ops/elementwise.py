@@ -117,14 +117,6 @@ def prepare(name: str, operands: dict, *, compute=None, also: tuple[Tensor, ...]
     return Prepared(tuple(written + cast), shape, dtype, device)
 
 
-def _check_writable(name: str, t: Tensor) -> None:
-    if any(stride == 0 and size > 1 for size, stride in zip(t.shape, t.stride())):
-        raise RuntimeError(
-            f"{name}: unsupported operation: more than one element of the written-to tensor "
-            f"(shape {list(t.shape)}, strides {list(t.stride())}) refers to a single memory "
-            f"location. Please clone() the tensor before performing the operation.")
-
-
 def _check_out_not_differentiated(name: str, out: Tensor, inputs: tuple) -> None:
     """PyTorch does not differentiate ops with out=: it refuses them when anything requires
     grad (a result written into out= could not carry the op's history into out's base)."""
@@ -151,7 +143,7 @@ def target(name: str, out: Tensor | None, shape, dtype: dtypes.DType, device: De
     elif not dtypes.can_cast(dtype, out.dtype):
         raise RuntimeError(f"{name}: result type {dtype.name} can't be cast to the desired "
                            f"output type {out.dtype.name}")
-    _check_writable(name, out)
+    common.check_writable(name, out)
     if inplace and is_grad_enabled():
         check_inplace_allowed(out)  # before the version bump: a refused write leaves self as it was
     common.bump_version(out)

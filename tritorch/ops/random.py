@@ -15,7 +15,8 @@ from ..autograd.function import check_inplace_allowed
 from ..autograd.grad_mode import is_grad_enabled
 from ..device import as_device
 from ..tensor import Tensor
-from .common import broadcast_shapes, bump_version, empty, expand_to, same_device, shape_arg
+from .common import (broadcast_shapes, bump_version, check_writable, empty, expand_to, finish, like, same_device,
+                     shape_arg)
 from .registry import function, method
 
 # Mantissa digits: `random_()` on a float tensor draws integers in [0, 2**digits].
@@ -57,26 +58,13 @@ def _new(op: str, shape, dtype: dtypes.DType, device, out: Tensor | None) -> Ten
                            f"result has shape {list(shape)} and dtype {dtype}")
     if device is not None and out.device != as_device(device):
         raise RuntimeError(f"{op}: out= is on {out.device} but device={as_device(device)} was asked for")
-    _check_writable(op, out)
+    check_writable(op, out)
     bump_version(out)
     return out
 
 
-def _finish(t: Tensor, requires_grad: bool) -> Tensor:
-    return t.requires_grad_(True) if requires_grad else t
-
-
-def _check_writable(op: str, t: Tensor) -> None:
-    """A broadcast (stride-0) tensor would receive several draws in one memory location."""
-    if any(stride == 0 and size > 1 for size, stride in zip(t.shape, t.stride())):
-        raise RuntimeError(f"{op}: unsupported operation: more than one element of the written-to "
-                           f"tensor (shape {list(t.shape)}, strides {list(t.stride())}) refers to a "
-                           "single memory location. Please clone() the tensor before performing "
-                           "the operation.")
-
-
 def _start_inplace(op: str, t: Tensor) -> None:
-    _check_writable(op, t)
+    check_writable(op, t)
     if is_grad_enabled():
         check_inplace_allowed(t)
 
@@ -140,31 +128,25 @@ def rand(*size, generator=None, out=None, dtype=None, device=None, requires_grad
     tritorch.Size([2, 3])
     """
     t = _new("rand", shape_arg(size), _float_dtype("rand", _out_dtype(dtype, out)), device, out)
-    return _finish(_draw(t, generator, "uniform", 0.0, 1.0), requires_grad)
+    return finish(_draw(t, generator, "uniform", 0.0, 1.0), requires_grad)
 
 
 @function
 def randn(*size, generator=None, out=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
     t = _new("randn", shape_arg(size), _float_dtype("randn", _out_dtype(dtype, out)), device, out)
-    return _finish(_draw(t, generator, "normal", 0.0, 1.0), requires_grad)
-
-
-def _like(input: Tensor, dtype, device):
-    if not isinstance(input, Tensor):
-        raise TypeError(f"expected a Tensor as input, got {type(input).__name__}")
-    return (input.dtype if dtype is None else dtype), (input.device if device is None else device)
+    return finish(_draw(t, generator, "normal", 0.0, 1.0), requires_grad)
 
 
 @function
 def rand_like(input: Tensor, *, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    dt, dev = _like(input, dtype, device)
+    dt, dev = like(input, dtype, device)
     return rand(tuple(input.shape), generator=generator, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 @function
 def randn_like(input: Tensor, *, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    dt, dev = _like(input, dtype, device)
+    dt, dev = like(input, dtype, device)
     return randn(tuple(input.shape), generator=generator, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
@@ -184,7 +166,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
             raise TypeError("normal(): with a float mean and std, size is required, e.g. "
                             "normal(0.0, 1.0, (2, 3))")
         t = _new("normal", shape_arg((size,)), _float_dtype("normal", _out_dtype(dtype, out)), device, out)
-        return _finish(_draw(t, generator, "normal", float(mean), float(std)), requires_grad)
+        return finish(_draw(t, generator, "normal", float(mean), float(std)), requires_grad)
     if size is not None:
         raise TypeError("normal(): size can only be given with a float mean and std; with tensor "
                         "arguments the result takes their broadcast shape")
@@ -196,7 +178,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     dt = dtypes.result_type(*tensors) if dtype is None else _float_dtype("normal", dtype)
     t = _new("normal", shape, dt, same_device(*tensors) if device is None else device, out)
     args = (expand_to(x, shape).array if isinstance(x, Tensor) else float(x) for x in (mean, std))
-    return _finish(_draw(t, generator, "normal", *args), requires_grad)
+    return finish(_draw(t, generator, "normal", *args), requires_grad)
 
 
 # --- integers ---------------------------------------------------------------------------------
@@ -238,7 +220,7 @@ def randint(*args, low=None, high=None, size=None, generator=None, out=None, dty
     dt = dtypes.int64 if dtype is None else dtypes.as_dtype(dtype)
     _check_int_range("randint", low, high, dt)
     t = _new("randint", shape_arg((size,)), dt, device, out)
-    return _finish(_draw(t, generator, "randint", low, high), requires_grad)
+    return finish(_draw(t, generator, "randint", low, high), requires_grad)
 
 
 @function
@@ -246,7 +228,7 @@ def randint_like(input: Tensor, *args, low=None, high=None, generator=None, dtyp
                  requires_grad: bool = False) -> Tensor:
     """`randint_like(input, high)` or `randint_like(input, low, high)`: input's shape, its dtype
     unless `dtype` is given."""
-    dt, dev = _like(input, dtype, device)
+    dt, dev = like(input, dtype, device)
     low, high = _parse_bounds("randint_like", args, low, high)
     return randint(low, high, tuple(input.shape), generator=generator, dtype=dt, device=dev,
                    requires_grad=requires_grad)
@@ -267,8 +249,8 @@ def randperm(n: int, *, generator=None, out=None, dtype=None, device=None, requi
     keys = _draw(empty((n,), dtypes.int64, as_device(dev)), generator, "randint", _INT64_MIN, _INT64_END - 1)
     perm = keys.argsort(stable=True).to(dt)
     if out is None:
-        return _finish(perm, requires_grad)
-    return _finish(_new("randperm", (n,), dt, dev, out).copy_(perm), requires_grad)
+        return finish(perm, requires_grad)
+    return finish(_new("randperm", (n,), dt, dev, out).copy_(perm), requires_grad)
 
 
 # --- in-place fills ---------------------------------------------------------------------------

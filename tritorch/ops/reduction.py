@@ -21,7 +21,7 @@ from ..array_view import ArrayView, contiguous_strides
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
-from .common import empty, wrap_dim, wrap_dims
+from .common import at_least_1d, empty, wrap_dim, wrap_dims
 from .elementwise import where
 from .indexing import cat
 from .registry import function, method
@@ -62,13 +62,6 @@ def _as_shape(t: Tensor, shape) -> ArrayView:
     added or dropped)."""
     shape = tuple(shape)
     return ArrayView(t.array.buffer, t.storage_offset(), shape, contiguous_strides(shape), t.dtype)
-
-
-def _at_least_1d(view: ArrayView | None) -> ArrayView | None:
-    """A 0-d view as shape (1,): primitives that name a dim need one."""
-    if view is None or view.ndim:
-        return view
-    return ArrayView(view.buffer, view.offset, (1,), (1,), view.dtype)
 
 
 def _reduced_output(x: Tensor, dims: tuple[int, ...], keepdim: bool, dtype: dtypes.DType) -> tuple[Tensor, ArrayView]:
@@ -324,8 +317,8 @@ def _arg_reduce(op: str, x: Tensor, dim: int, keepdim: bool, with_values: bool):
     dims = (dim,) if x.ndim else ()
     indices, indices_view = _reduced_output(x, dims, keepdim, dtypes.int64)
     values, values_view = _reduced_output(x, dims, keepdim, x.dtype) if with_values else (None, None)
-    x.backend.reduction.arg_reduce(op, _at_least_1d(x.array), dim, _at_least_1d(values_view),
-                                   _at_least_1d(indices_view))
+    x.backend.reduction.arg_reduce(op, at_least_1d(x.array), dim, at_least_1d(values_view),
+                                   at_least_1d(indices_view))
     return values, indices
 
 
@@ -747,7 +740,7 @@ def count_nonzero(input: Tensor, dim=None) -> Tensor:
 
 def _cumulative(op: str, x: Tensor, dim: int, dtype: dtypes.DType) -> Tensor:
     out = empty(x.shape, dtype, x.device)
-    x.backend.reduction.cumulative(op, _at_least_1d(x.array), dim, _at_least_1d(out.array))
+    x.backend.reduction.cumulative(op, at_least_1d(x.array), dim, at_least_1d(out.array))
     return out
 
 
@@ -848,8 +841,8 @@ def cumprod(input: Tensor, dim: int, *, dtype=None) -> Tensor:
 # --- sort, argsort, topk ----------------------------------------------------------------------
 
 def _sort_into(x: Tensor, dim: int, descending: bool, stable: bool, values: Tensor | None, indices: Tensor) -> None:
-    x.backend.reduction.sort(_at_least_1d(x.array), dim, descending, stable,
-                             _at_least_1d(None if values is None else values.array), _at_least_1d(indices.array))
+    x.backend.reduction.sort(at_least_1d(x.array), dim, descending, stable,
+                             at_least_1d(None if values is None else values.array), at_least_1d(indices.array))
 
 
 class Sort(Function):
@@ -909,8 +902,8 @@ class TopK(Function):
             k = 1  # as PyTorch, a 0-d tensor gives its element for k = 0 too
         values, indices = empty(shape, x.dtype, x.device), empty(shape, dtypes.int64, x.device)
         copy = x.backend.copy.copy
-        copy(_narrow(_at_least_1d(sorted_values.array), dim, k), _at_least_1d(values.array))
-        copy(_narrow(_at_least_1d(sorted_indices.array), dim, k), _at_least_1d(indices.array))
+        copy(_narrow(at_least_1d(sorted_values.array), dim, k), at_least_1d(values.array))
+        copy(_narrow(at_least_1d(sorted_indices.array), dim, k), at_least_1d(indices.array))
         ctx.save_for_backward(indices)
         ctx.mark_non_differentiable(indices)
         return values, indices

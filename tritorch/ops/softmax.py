@@ -2,21 +2,15 @@
 from __future__ import annotations
 
 from .. import dtypes
-from ..array_view import ArrayView
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .common import empty, wrap_dim
+from .common import at_least_1d, empty, wrap_dim
 from .registry import function, method
-
-
-def _at_least_1d(view: ArrayView) -> ArrayView:
-    """A 0-d view as shape (1,): the primitives name a dim."""
-    return view if view.ndim else ArrayView(view.buffer, view.offset, (1,), (1,), view.dtype)
 
 
 def _run(primitive: str, x: Tensor, dim: int, dtype: dtypes.DType) -> Tensor:
     out = empty(x.shape, dtype, x.device)
-    getattr(x.backend.softmax, primitive)(_at_least_1d(x.array), dim, _at_least_1d(out.array))
+    getattr(x.backend.softmax, primitive)(at_least_1d(x.array), dim, at_least_1d(out.array))
     return out
 
 
