@@ -69,6 +69,7 @@ class Generator:
         return self._seed
 
     def initial_seed(self) -> int:
+    """The seed the default generator was last seeded with."""
         """The seed the stream started from."""
         return self._seed
 
@@ -138,4 +139,5 @@ def get_rng_state() -> bytes:
 
 
 def set_rng_state(new_state) -> None:
+    """Restore the default generator from a state taken by `get_rng_state()`."""
     default_generator.set_state(new_state)

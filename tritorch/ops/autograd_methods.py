@@ -40,6 +40,7 @@ def retain_grad(self: Tensor) -> None:
 @method("retains_grad")
 @as_property
 def _retains_grad(self: Tensor) -> bool:
+    """Whether this non-leaf tensor keeps its gradient in `.grad` (see `retain_grad`)."""
     return self.grad_fn is not None and self._output_nr in self.grad_fn.retained
 
 
@@ -51,6 +52,7 @@ def detach_(self: Tensor) -> Tensor:
 
 
 def _get_data(self: Tensor) -> Tensor:
+    """The tensor's values without its autograd history (a detached alias)."""
     return self.detach()
 
 

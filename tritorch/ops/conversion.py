@@ -112,6 +112,7 @@ def to(self: Tensor, *args, copy: bool = False, non_blocking: bool = False, **kw
 
 def _caster(dtype):
     def cast(self: Tensor) -> Tensor:
+        """This tensor converted to the named dtype (`x.float()` is `x.to(tritorch.float32)`)."""
         return to(self, dtype)
     return cast
 
@@ -137,16 +138,19 @@ def type(self: Tensor, dtype=None):
 
 @method()
 def cpu(self: Tensor) -> Tensor:
+    """This tensor in host memory (itself if already there)."""
     return to(self, "cpu")
 
 
 @method()
 def cuda(self: Tensor, device=None) -> Tensor:
+    """This tensor on the cuda device (`device` picks the index; itself if already there)."""
     return to(self, as_device("cuda" if device is None else device))
 
 
 @method()
 def requires_grad_(self: Tensor, requires_grad: bool = True) -> Tensor:
+    """Set whether autograd records operations on this leaf tensor; returns the tensor."""
     if not requires_grad and self.grad_fn is not None:
         raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to "
                            "use a computed variable in a subgraph that doesn't require differentiation "

@@ -140,34 +140,40 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
 
 @function
 def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of the given size filled with 0: `zeros(2, 3)` or `zeros((2, 3))`."""
     return full(shape_arg(size), 0, dtype=_factory_dtype(dtype), device=device, requires_grad=requires_grad)
 
 
 @function
 def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of the given size filled with 1: `ones(2, 3)` or `ones((2, 3))`."""
     return full(shape_arg(size), 1, dtype=_factory_dtype(dtype), device=device, requires_grad=requires_grad)
 
 
 @function
 def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor of input's shape (and dtype and device unless given)."""
     dt, dev = like(input, dtype, device)
     return empty(tuple(input.shape), dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 @function
 def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Zeros of input's shape (and dtype and device unless given)."""
     dt, dev = like(input, dtype, device)
     return full(tuple(input.shape), 0, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 @function
 def ones_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Ones of input's shape (and dtype and device unless given)."""
     dt, dev = like(input, dtype, device)
     return full(tuple(input.shape), 1, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 @function
 def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """`fill_value` in input's shape (and dtype and device unless given)."""
     dt, dev = like(input, dtype, device)
     return full(tuple(input.shape), fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
 
@@ -271,35 +277,41 @@ def check_fill_value(op: str, value, dtype: dtypes.DType) -> None:
 
 @method()
 def zero_(self: Tensor) -> Tensor:
+    """Fill this tensor with zeros in place."""
     return fill_(self, 0)
 
 
 @method()
 def new_empty(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor of `size` with this tensor's dtype and device unless given."""
     dt, dev = like(self, dtype, device)
     return empty(shape_arg(size), dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 @method()
 def new_zeros(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Zeros of `size` with this tensor's dtype and device unless given."""
     dt, dev = like(self, dtype, device)
     return full(shape_arg(size), 0, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 @method()
 def new_ones(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Ones of `size` with this tensor's dtype and device unless given."""
     dt, dev = like(self, dtype, device)
     return full(shape_arg(size), 1, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 @method()
 def new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """`fill_value` in `size` with this tensor's dtype and device unless given."""
     dt, dev = like(self, dtype, device)
     return full(size, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 @method()
 def new_tensor(self: Tensor, data, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A copy of `data` as a tensor with this tensor's dtype and device unless given."""
     dt, dev = like(self, dtype, device)
     return tensor(data, dtype=dt, device=dev, requires_grad=requires_grad)
 

@@ -696,6 +696,7 @@ def _unique_positions(index: Tensor, size: int) -> Tensor:
 @function
 @method()
 def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
+    """A copy of input with `value` written at `index` along `dim` (see `index_fill_`)."""
     return index_fill_(input.clone(), dim, index, value)
 
 
@@ -727,6 +728,7 @@ def index_copy_(self: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
 @function
 @method()
 def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """A copy of input with `source` written at `index` along `dim` (see `index_copy_`)."""
     return index_copy_(input.clone(), dim, index, source)
 
 
@@ -744,6 +746,7 @@ def index_add_(self: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
 @function
 @method()
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
+    """A copy of input with `alpha * source` added at `index` along `dim` (see `index_add_`)."""
     return index_add_(input.clone(), dim, index, source, alpha=alpha)
 
 
@@ -933,6 +936,7 @@ def _distinct_dims(dims: tuple, ndim: int) -> tuple:
 @function
 @method()
 def fliplr(input: Tensor) -> Tensor:
+    """input with its columns (dim 1) in reverse order; input needs at least 2 dimensions."""
     if input.ndim < 2:
         raise RuntimeError(f"fliplr: Input must be >= 2-d, got shape {list(input.shape)}.")
     return flip(input, (1,))
@@ -941,6 +945,7 @@ def fliplr(input: Tensor) -> Tensor:
 @function
 @method()
 def flipud(input: Tensor) -> Tensor:
+    """input with its rows (dim 0) in reverse order."""
     if input.ndim < 1:
         raise RuntimeError("flipud: Input must be >= 1-d, got a 0-d tensor.")
     return flip(input, (0,))

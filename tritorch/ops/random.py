@@ -140,12 +140,14 @@ def randn(*size, generator=None, out=None, dtype=None, device=None, requires_gra
 
 @function
 def rand_like(input: Tensor, *, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Uniform [0, 1) samples in input's shape (and dtype and device unless given)."""
     dt, dev = like(input, dtype, device)
     return rand(tuple(input.shape), generator=generator, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 @function
 def randn_like(input: Tensor, *, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples in input's shape (and dtype and device unless given)."""
     dt, dev = like(input, dtype, device)
     return randn(tuple(input.shape), generator=generator, dtype=dt, device=dev, requires_grad=requires_grad)
 

@@ -24,8 +24,12 @@ def function(fn: Callable | None = None, *, name: str | None = None, aliases: tu
 
 
 def method(*names: str):
-    """Install the decorated function as `Tensor.<name>` for each name (default: its own)."""
+    """Install the decorated function as `Tensor.<name>` for each name (default: its own). An
+    undocumented in-place method `name_` gets PyTorch's docstring: the in-place version of `name`."""
     def register(f):
+        first = (names or (f.__name__,))[0]
+        if getattr(f, "__doc__", None) is None and first.endswith("_") and not first.startswith("_"):
+            f.__doc__ = f"In-place version of `Tensor.{first[:-1]}`: writes the result into this tensor."
         for n in names or (f.__name__,):
             if n in METHODS:
                 raise RuntimeError(f"Tensor.{n} registered twice")

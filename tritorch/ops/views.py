@@ -154,11 +154,13 @@ def reshape(input: Tensor, *shape) -> Tensor:
 
 @method()
 def view_as(self: Tensor, other: Tensor) -> Tensor:
+    """`view` with other's shape."""
     return self.view(tuple(other.shape))
 
 
 @method()
 def reshape_as(self: Tensor, other: Tensor) -> Tensor:
+    """`reshape` to other's shape."""
     return reshape(self, tuple(other.shape))
 
 
@@ -181,6 +183,7 @@ def permute(input: Tensor, *dims) -> Tensor:
 @function
 @method("transpose", "swapaxes", "swapdims")
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """A view with dims `dim0` and `dim1` swapped (also `swapaxes`, `swapdims`)."""
     n = max(input.ndim, 1)
     d0, d1 = wrap_dim(dim0, n), wrap_dim(dim1, n)
     if input.ndim == 0:
@@ -208,12 +211,14 @@ def t(input: Tensor) -> Tensor:
 @method("T")
 @as_property
 def _T(self: Tensor) -> Tensor:
+    """A view with all dims reversed."""
     return permute(self, tuple(reversed(range(self.ndim))))
 
 
 @method("mT")
 @as_property
 def _mT(self: Tensor) -> Tensor:
+    """A view with the last two dims swapped (a batch of transposed matrices)."""
     if self.ndim < 2:
         raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. "
                            f"Got {self.ndim}-D tensor.")
@@ -223,6 +228,7 @@ def _mT(self: Tensor) -> Tensor:
 @function
 @method()
 def movedim(input: Tensor, source, destination) -> Tensor:
+    """A view with dims `source` moved to positions `destination`, the others in order (also `moveaxis`)."""
     src = (source,) if isinstance(source, int) else tuple(source)
     dst = (destination,) if isinstance(destination, int) else tuple(destination)
     if len(src) != len(dst):
@@ -261,17 +267,20 @@ def expand_view(x: Tensor, shape) -> Tensor:
 
 @method()
 def expand_as(self: Tensor, other: Tensor) -> Tensor:
+    """`expand` to other's shape."""
     return expand_view(self, tuple(other.shape))
 
 
 @function
 @method()
 def broadcast_to(input: Tensor, shape) -> Tensor:
+    """A broadcast view of input with `shape` (stride 0 where input has size 1)."""
     return expand_view(input, tuple(shape))
 
 
 @function
 def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """Broadcast views of the tensors, all with their common shape."""
     shape = broadcast_shapes(*(t.shape for t in tensors))
     return tuple(expand_view(t, shape) for t in tensors)
 
@@ -292,6 +301,7 @@ def squeeze(input: Tensor, dim=None) -> Tensor:
 @function
 @method()
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    """A view with a size-1 dim inserted at `dim`."""
     d = wrap_dim(dim, input.ndim + 1)
     shape, strides = list(input.shape), list(input.stride())
     stride = shape[d] * strides[d] if d < input.ndim else 1
@@ -303,6 +313,7 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
 @function
 @method()
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Dims `start_dim` to `end_dim` merged into one (a view when the strides allow)."""
     if input.ndim == 0:
         return reshape(input, (1,))
     s, e = wrap_dim(start_dim, input.ndim), wrap_dim(end_dim, input.ndim)
@@ -316,6 +327,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 @function
 @method()
 def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
+    """A view with dim `dim` split into `sizes` (one may be -1)."""
     d = wrap_dim(dim, input.ndim)
     sizes = infer_size(tuple(sizes), input.shape[d])
     shape = list(input.shape)
