@@ -69,7 +69,6 @@ class Generator:
         return self._seed
 
     def initial_seed(self) -> int:
-    """The seed the default generator was last seeded with."""
         """The seed the stream started from."""
         return self._seed
 
@@ -130,6 +129,7 @@ def seed() -> int:
 
 
 def initial_seed() -> int:
+    """The seed the default generator was last seeded with."""
     return default_generator.initial_seed()
 
 
