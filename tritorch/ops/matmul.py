@@ -109,6 +109,9 @@ def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor
     first operand is a row vector and a 1-D second operand a column vector, whose added dim
     is removed again; dims before the last two are batch dims and broadcast.
 
+    Differs from PyTorch: integer and bool operands are refused on every device (PyTorch's cpu
+    accepts them, its GPU does not), so that cpu and cuda programs behave alike.
+
     >>> (tritorch.ones(5, 2, 3) @ tritorch.ones(3, 4)).shape
     tritorch.Size([5, 2, 4])
     """
@@ -140,7 +143,7 @@ def _rmatmul_operator(self: Tensor, other) -> Tensor:
 @function
 @method()
 def mm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Product of two matrices (2-D only; no broadcasting)."""
+    """Product of two matrices (2-D only; no broadcasting). Floating dtypes only (see `matmul`)."""
     _check_operands("mm", input, mat2)
     if input.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError(f"mm: expected 2-D tensors (matrices), got shapes {list(input.shape)} "
@@ -152,7 +155,7 @@ def mm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
 @function
 @method()
 def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Batched product of (B, M, K) and (B, K, N) (equal B; no broadcasting)."""
+    """Batched product of (B, M, K) and (B, K, N) (equal B; no broadcasting). Floating dtypes only (see `matmul`)."""
     _check_operands("bmm", input, mat2)
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError(f"bmm: expected 3-D tensors, got shapes {list(input.shape)} and "
@@ -167,7 +170,7 @@ def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
 @function
 @method()
 def mv(input: Tensor, vec: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Matrix (M, K) times vector (K,) -> (M,)."""
+    """Matrix (M, K) times vector (K,) -> (M,). Floating dtypes only (see `matmul`)."""
     _check_operands("mv", input, vec)
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(f"mv: expected a 2-D matrix and a 1-D vector, got shapes "
@@ -182,7 +185,7 @@ def mv(input: Tensor, vec: Tensor, *, out: Tensor | None = None) -> Tensor:
 @function
 @method()
 def dot(input: Tensor, tensor: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Dot product of two 1-D tensors of equal length, as a 0-d tensor."""
+    """Dot product of two 1-D tensors of equal length, as a 0-d tensor. Floating dtypes only (see `matmul`)."""
     _check_operands("dot", input, tensor)
     if input.ndim != 1 or tensor.ndim != 1:
         raise RuntimeError(f"dot: 1D tensors expected, but got {input.ndim}D and {tensor.ndim}D "
