@@ -40,3 +40,13 @@ def contiguous_strides(shape: Shape) -> Strides:
         strides.append(step)
         step *= max(s, 1)
     return tuple(reversed(strides))
+
+
+def is_row_major(shape: Shape, strides: Strides) -> bool:
+    """Whether (shape, strides) is C-contiguous (size-1 dims may have any stride)."""
+    expected = 1
+    for size, stride in zip(reversed(shape), reversed(strides)):
+        if size != 1 and stride != expected:
+            return False
+        expected *= size
+    return True

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtypes
-from .array_view import ArrayView, Shape, Strides, contiguous_strides
+from .array_view import ArrayView, Shape, Strides, contiguous_strides, is_row_major
 from .backend import backend_for
 from .device import device as Device
 from .printing import tensor_repr
@@ -183,12 +183,7 @@ class Tensor:
         return self._storage
 
     def is_contiguous(self) -> bool:
-        expected = 1
-        for size, stride in zip(reversed(self._shape), reversed(self._strides)):
-            if size != 1 and stride != expected:
-                return False
-            expected *= size
-        return True
+        return is_row_major(self._shape, self._strides)
 
     def get_device(self) -> int:
         return -1 if self.device.type == "cpu" else self.device.index

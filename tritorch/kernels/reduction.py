@@ -11,7 +11,7 @@ from __future__ import annotations
 import triton
 import triton.language as tl
 
-from ..array_view import ArrayView, contiguous_strides
+from ..array_view import ArrayView, contiguous_strides, is_row_major
 from . import memory
 from .cast import cast, widen
 from .copy import copy
@@ -137,7 +137,7 @@ def reduce(op: str, x: ArrayView, dims: tuple[int, ...], out: ArrayView) -> None
     K = 1
     for d in dims:
         K *= x.shape[d]
-    if not _row_major(out):
+    if not is_row_major(out.shape, out.strides):
         raise ValueError(f"reduce: out must be contiguous, got strides {out.strides} for shape {out.shape}")
     (_, R1, R2, R3), rstr = _pad(kept_sizes, kept_strides)
     (_, K1, K2, K3), kstr = _pad(red_sizes, red_strides)
@@ -146,15 +146,6 @@ def reduce(op: str, x: ArrayView, dims: tuple[int, ...], out: ArrayView) -> None
     _reduce_kernel[(triton.cdiv(M, block_m),)](
         x.buffer, out.buffer, M, K, x.offset, out.offset, R1, R2, R3, *rstr, K1, K2, K3, *kstr,
         OP=op, ACC=_acc_dtype(op, out), BLOCK_M=block_m, BLOCK_K=block_k)
-
-
-def _row_major(v: ArrayView) -> bool:
-    expected = 1
-    for n, s in zip(reversed(v.shape), reversed(v.strides)):
-        if n != 1 and s != expected:
-            return False
-        expected *= n
-    return True
 
 
 def _regroup(x: ArrayView, dims: tuple[int, ...]) -> ArrayView:
