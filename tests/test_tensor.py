@@ -388,3 +388,11 @@ def test_deepcopy_of_a_leaf():
     assert y.requires_grad and y.is_leaf and y.untyped_storage() is not x.untyped_storage()
     with pytest.raises(RuntimeError, match="graph leaves"):
         copy.deepcopy(x * 2)
+
+
+def test_python_ints_past_int64_overflow():
+    with pytest.raises(OverflowError, match="too big for int64"):
+        tritorch.tensor(2 ** 63)
+    with pytest.raises(OverflowError, match="too big for int64"):
+        tritorch.tensor([1, 2 ** 63])
+    assert tritorch.tensor(2 ** 63 - 1).item() == 2 ** 63 - 1

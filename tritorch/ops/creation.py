@@ -21,6 +21,8 @@ def _infer_dtype(a: np.ndarray, data) -> dtypes.DType:
     """Python floats become the default dtype (numpy would say float64); numpy data keeps its own."""
     if isinstance(data, (np.ndarray, np.generic)):
         return dtypes.from_numpy(a.dtype)
+    if a.dtype == np.uint64:  # numpy's type for Python ints past int64's range
+        raise OverflowError(f"tritorch.tensor: Python int {a.max()} is too big for int64")
     kind = a.dtype.kind
     if kind == "f":
         return dtypes.get_default_dtype()
