@@ -21,8 +21,10 @@ def _infer_dtype(a: np.ndarray, data) -> dtypes.DType:
     """Python floats become the default dtype (numpy would say float64); numpy data keeps its own."""
     if isinstance(data, (np.ndarray, np.generic)):
         return dtypes.from_numpy(a.dtype)
-    if a.dtype == np.uint64:  # numpy's type for Python ints past int64's range
-        raise OverflowError(f"tritorch.tensor: Python int {a.max()} is too big for int64")
+    if a.dtype.kind in "uf":  # numpy's types for Python ints past int64's range
+        huge = _int_past_int64(data)
+        if huge is not None:
+            raise OverflowError(f"tritorch.tensor: Python int {huge} is too big for int64")
     kind = a.dtype.kind
     if kind == "f":
         return dtypes.get_default_dtype()
@@ -32,6 +34,18 @@ def _infer_dtype(a: np.ndarray, data) -> dtypes.DType:
         return dtypes.bool_
     raise TypeError(f"tritorch.tensor: could not infer a dtype from data of numpy kind {a.dtype} "
                     f"({type(data).__name__}); expected numbers, bools or nested lists of them")
+
+
+def _int_past_int64(data):
+    """The first Python int in nested sequences `data` outside int64's range, or None."""
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+        elif isinstance(x, int) and not isinstance(x, bool) and not -2 ** 63 <= x < 2 ** 63:
+            return x
+    return None
 
 
 def from_host(a: np.ndarray, dtype: dtypes.DType, device: Device) -> Tensor:
