@@ -396,3 +396,9 @@ def test_python_ints_past_int64_overflow():
     with pytest.raises(OverflowError, match="too big for int64"):
         tritorch.tensor([1, 2 ** 63])
     assert tritorch.tensor(2 ** 63 - 1).item() == 2 ** 63 - 1
+
+
+def test_chunk_of_an_empty_dim_and_tensor_of_tensors_follow_torch():
+    assert len(tritorch.zeros(0).chunk(3)) == len(torch.zeros(0).chunk(3)) == 3
+    t = tritorch.tensor([tritorch.tensor(1.0, dtype=tritorch.float64), tritorch.tensor(2.0, dtype=tritorch.float64)])
+    assert t.dtype is tritorch.float64 and t.tolist() == [1.0, 2.0]

@@ -21,6 +21,9 @@ def _infer_dtype(a: np.ndarray, data) -> dtypes.DType:
     """Python floats become the default dtype (numpy would say float64); numpy data keeps its own."""
     if isinstance(data, (np.ndarray, np.generic)):
         return dtypes.from_numpy(a.dtype)
+    inner = _tensors_in(data)
+    if inner:  # a list of tensors keeps their (promoted) dtype, as in PyTorch
+        return dtypes.result_type(*inner)
     if a.dtype.kind in "uf":  # numpy's types for Python ints past int64's range
         huge = _int_past_int64(data)
         if huge is not None:
@@ -34,6 +37,18 @@ def _infer_dtype(a: np.ndarray, data) -> dtypes.DType:
         return dtypes.bool_
     raise TypeError(f"tritorch.tensor: could not infer a dtype from data of numpy kind {a.dtype} "
                     f"({type(data).__name__}); expected numbers, bools or nested lists of them")
+
+
+def _tensors_in(data) -> list:
+    """The Tensors inside nested sequences `data`."""
+    found, stack = [], [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+        elif isinstance(x, Tensor):
+            found.append(x)
+    return found
 
 
 def _int_past_int64(data):

@@ -406,7 +406,9 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = wrap_dim_of_tensor("chunk", dim, input.ndim)
     size = input.shape[d]
-    return split(input, max(-(-size // chunks), 1), d) if size else split(input, [0], d)
+    if not size:  # PyTorch gives `chunks` empty pieces
+        return tuple(narrow(input, d, 0, 0) for _ in range(chunks))
+    return split(input, -(-size // chunks), d)
 
 
 @function
