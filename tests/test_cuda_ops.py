@@ -98,6 +98,7 @@ COPY = {
     "setitem": lambda x: _assign(x.clone()), "fill": lambda x: x.clone().fill_(2.5),
     "copy_": lambda x: x.clone().copy_(x[:1]), "arange": lambda x: tritorch.arange(5, device=x.device) * 1.5,
     "sum": lambda x: x.sum(dim=0) + x.sum(), "expand": lambda x: x[:, :1].expand(3, 4).contiguous(),
+    "softmax": lambda x: x.softmax(-1) + x.t().log_softmax(0).t() + x.softmax(0, dtype=tritorch.float64).float(),
 }
 
 
@@ -120,6 +121,7 @@ GRADIENTS = {
     "where_clamp": lambda a, b: tritorch.where(a > 0, a, b).clamp(-1, 1).sum(),
     "views": lambda a, b: (a.t()[1:] * b.t()[:-1]).sum(), "cat_flip": lambda a, b: (tritorch.cat([a, b]).flip(0) * 3).sum(),
     "to_double": lambda a, b: (a.double() * b.double()).sum(), "inplace": lambda a, b: _inplace(a, b),
+    "softmax": lambda a, b: (a.softmax(-1) * b + b.log_softmax(0)).sum(),
 }
 
 

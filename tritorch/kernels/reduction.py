@@ -21,7 +21,7 @@ REDUCE_OPS = ("sum", "mean", "prod", "max", "min", "any", "all", "count_nonzero"
 
 
 @triton.jit
-def _offsets(i, S1, S2, S3, s0, s1, s2, s3):
+def offsets(i, S1, S2, S3, s0, s1, s2, s3):
     """Storage offsets of linear indices `i` over a 4-D shape (dim 0's size is implied)."""
     i3 = i % S3
     r = i // S3
@@ -40,7 +40,7 @@ def _reduce_kernel(x, out, M, K, x_off, out_off,
                    OP: tl.constexpr, ACC: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_K: tl.constexpr):
     rows = tl.program_id(0).to(tl.int64) * BLOCK_M + tl.arange(0, BLOCK_M)
     row_mask = rows < M
-    row_off = _offsets(rows, R1, R2, R3, r0, r1, r2, r3)
+    row_off = offsets(rows, R1, R2, R3, r0, r1, r2, r3)
     if OP == "sum" or OP == "mean" or OP == "any" or OP == "count_nonzero":
         acc = tl.zeros((BLOCK_M, BLOCK_K), ACC)
     elif OP == "prod" or OP == "all":
@@ -53,7 +53,7 @@ def _reduce_kernel(x, out, M, K, x_off, out_off,
             tl.full((BLOCK_M, BLOCK_K), 9223372036854775807, ACC)
     for start in range(0, K, BLOCK_K):
         ks = start + tl.arange(0, BLOCK_K).to(tl.int64)
-        k_off = _offsets(ks, K1, K2, K3, k0, k1, k2, k3)
+        k_off = offsets(ks, K1, K2, K3, k0, k1, k2, k3)
         mask = row_mask[:, None] & (ks < K)[None, :]
         v = widen(tl.load(x + x_off + row_off[:, None] + k_off[None, :], mask=mask))
         if OP == "any" or OP == "all" or OP == "count_nonzero":

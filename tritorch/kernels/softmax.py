@@ -1,0 +1,112 @@
+"""Softmax family, Triton kernels (twins of `tritorch/reference/softmax.py`).
+
+    for every row r along dim:  m = max(r);  s = sum(exp(r - m))
+        softmax:      out_row = exp(r - m) / s
+        log_softmax:  out_row = (r - m) - log(s)
+
+x's values are converted to out's dtype first (PyTorch's `dtype=`), then computed in float32
+(float64 for float64 outputs).
+"""
+from __future__ import annotations
+
+import numpy as np
+import triton
+import triton.language as tl
+
+from ..array_view import ArrayView, contiguous_strides
+from . import memory
+from .cast import cast, widen
+from .copy import copy
+from .layout import MAX_DIMS, collapse
+from .reduction import offsets
+
+
+# Tiling: BLOCK_M rows x BLOCK_N elements of each row; a program owns BLOCK_M rows and walks
+# them twice in BLOCK_N steps: an online max and rescaled sum of exponentials, then the write.
+# Bound: bytes, 2 reads of x and 1 write of out per element (a row that fits one block could
+# stay in registers and be read once: a later optimisation).
+@triton.jit
+def _softmax_kernel(x, out, M, N, x_off, o_off, R1, R2, R3, xr0, xr1, xr2, xr3, or0, or1, or2, or3,
+                    x_step, o_step, LOG: tl.constexpr, ACC: tl.constexpr,
+                    BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr):
+    rows = tl.program_id(0).to(tl.int64) * BLOCK_M + tl.arange(0, BLOCK_M)
+    row_mask = rows < M
+    x_row = x + x_off + offsets(rows, R1, R2, R3, xr0, xr1, xr2, xr3)
+    o_row = out + o_off + offsets(rows, R1, R2, R3, or0, or1, or2, or3)
+    m = tl.full((BLOCK_M,), float("-inf"), ACC)
+    s = tl.zeros((BLOCK_M,), ACC)
+    for start in range(0, N, BLOCK_N):
+        cols = start + tl.arange(0, BLOCK_N).to(tl.int64)
+        mask = row_mask[:, None] & (cols < N)[None, :]
+        v = _load(x_row, cols, x_step, mask, out.dtype.element_ty, ACC)
+        m_new = tl.maximum(m, tl.max(v, axis=1))
+        # a row still all -inf keeps m == m_new == -inf: no rescale, and -inf lanes add 0
+        # (exp(-inf - -inf) would be NaN)
+        rescale = tl.where(m == m_new, 1.0, tl.exp(m - m_new))
+        e = tl.where(v == float("-inf"), 0.0, tl.exp(v - m_new[:, None]))
+        s = s * rescale + tl.sum(e, axis=1)
+        m = m_new
+    for start in range(0, N, BLOCK_N):
+        cols = start + tl.arange(0, BLOCK_N).to(tl.int64)
+        mask = row_mask[:, None] & (cols < N)[None, :]
+        v = _load(x_row, cols, x_step, mask, out.dtype.element_ty, ACC)
+        if LOG:
+            y = (v - m[:, None]) - tl.log(s)[:, None]
+        elif ACC == tl.float32:  # IEEE division, as the reference (a float32 `/` is approximate on the GPU)
+            y = tl.div_rn(tl.exp(v - m[:, None]), tl.broadcast_to(s[:, None], (BLOCK_M, BLOCK_N)))
+        else:
+            y = tl.exp(v - m[:, None]) / s[:, None]
+        tl.store(o_row[:, None] + cols[None, :] * o_step, cast(y, out.dtype.element_ty), mask=mask)
+
+
+@triton.jit
+def _load(x_row, cols, x_step, mask, OUT: tl.constexpr, ACC: tl.constexpr):
+    """A tile of x converted to out's dtype (the `dtype=` cast), then to the compute dtype;
+    masked lanes are -inf, which adds nothing to the sum."""
+    v = tl.load(x_row[:, None] + cols[None, :] * x_step, mask=mask, other=0)
+    v = cast(widen(cast(widen(v), OUT)), ACC)
+    return tl.where(mask, v, float("-inf"))
+
+
+def _run(x: ArrayView, dim: int, out: ArrayView, log: bool) -> None:
+    if out.numel == 0:
+        return
+    kept = [d for d in range(x.ndim) if d != dim]
+    sizes, (x_st, o_st) = collapse([x.shape[d] for d in kept], [[x.strides[d] for d in kept],
+                                                                [out.strides[d] for d in kept]])
+    if len(sizes) > MAX_DIMS:  # rare: stage through contiguous buffers with dim last
+        _run_contiguous(x, dim, out, log)
+        return
+    pad = MAX_DIMS - len(sizes)
+    (_, R1, R2, R3), x_st, o_st = (1,) * pad + sizes, (0,) * pad + x_st, (0,) * pad + o_st
+    M, N = out.numel // x.shape[dim], x.shape[dim]
+    block_n = min(triton.next_power_of_2(N), 4096)
+    block_m = max(1, min(4096 // block_n, triton.next_power_of_2(M)))
+    acc = tl.float64 if out.dtype.name == "float64" else tl.float32
+    with np.errstate(all="ignore"):  # the interpreter evaluates masked lanes too (exp(-inf + inf))
+        _softmax_kernel[(triton.cdiv(M, block_m),)](
+            x.buffer, out.buffer, M, N, x.offset, out.offset, R1, R2, R3, *x_st, *o_st,
+            x.strides[dim], out.strides[dim], LOG=log, ACC=acc, BLOCK_M=block_m, BLOCK_N=block_n)
+
+
+def _run_contiguous(x: ArrayView, dim: int, out: ArrayView, log: bool) -> None:
+    order = [d for d in range(x.ndim) if d != dim] + [dim]
+    stored = contiguous_strides(tuple(x.shape[d] for d in order))
+    strides = [0] * x.ndim
+    for d, st in zip(order, stored):
+        strides[d] = st
+    tmp_x = ArrayView(memory.empty(x.numel, x.dtype), 0, x.shape, tuple(strides), x.dtype)
+    tmp_out = ArrayView(memory.empty(out.numel, out.dtype), 0, out.shape, tuple(strides), out.dtype)
+    copy(x, tmp_x)
+    _run(tmp_x, dim, tmp_out, log)
+    copy(tmp_out, out)
+
+
+def softmax(x: ArrayView, dim: int, out: ArrayView) -> None:
+    """out = exp(x) / sum(exp(x)) along `dim` (max-shifted; see the module docstring)."""
+    _run(x, dim, out, log=False)
+
+
+def log_softmax(x: ArrayView, dim: int, out: ArrayView) -> None:
+    """out = x - log(sum(exp(x))) along `dim` (max-shifted)."""
+    _run(x, dim, out, log=True)
