@@ -99,6 +99,7 @@ COPY = {
     "copy_": lambda x: x.clone().copy_(x[:1]), "arange": lambda x: tritorch.arange(5, device=x.device) * 1.5,
     "sum": lambda x: x.sum(dim=0) + x.sum(), "expand": lambda x: x[:, :1].expand(3, 4).contiguous(),
     "softmax": lambda x: x.softmax(-1) + x.t().log_softmax(0).t() + x.softmax(0, dtype=tritorch.float64).float(),
+    "matmul": lambda x: (x @ x.t()).sum(1) + tritorch.einsum("ij,kj->i", x, x),
 }
 
 
@@ -122,6 +123,7 @@ GRADIENTS = {
     "views": lambda a, b: (a.t()[1:] * b.t()[:-1]).sum(), "cat_flip": lambda a, b: (tritorch.cat([a, b]).flip(0) * 3).sum(),
     "to_double": lambda a, b: (a.double() * b.double()).sum(), "inplace": lambda a, b: _inplace(a, b),
     "softmax": lambda a, b: (a.softmax(-1) * b + b.log_softmax(0)).sum(),
+    "matmul": lambda a, b: ((a @ b.t()).tanh() @ a).sum(),
 }
 
 

@@ -43,6 +43,7 @@ def workload():
             x.clamp(0.5, 2.0).lerp(y, 0.3).round(decimals=1)
             tritorch.isclose(x, y)
             x.softmax(-1) + x.log_softmax(0) + x.softmax(1, dtype=tritorch.float64).to(dtype)
+            x @ x.mT
             y.log() + y.log1p() + x.sin() + x.sigmoid() + x.expm1() + y.log10() + x.exp2()
             tritorch.fmod(x, y) + x % y + x // y + y ** x + y ** 2.5
             x.round() + x.floor() + x.abs().rsqrt() + x.sign()

@@ -33,12 +33,12 @@ def test_pending_list_names_only_reference_primitives():
 
 
 def test_pending_primitive_raises_naming_it():
-    pending = backend.cuda_backend().matmul.matmul
-    with pytest.raises(NotImplementedError, match="primitive matmul.matmul"):
-        pending(None, None, None)
+    pending = backend.cuda_backend().reduction.sort
+    with pytest.raises(NotImplementedError, match="primitive reduction.sort"):
+        pending(None, 0, False, True, None, None)
     x = tritorch.ones(2, 2, device="cuda")
-    with pytest.raises(NotImplementedError, match="primitive matmul.matmul"):
-        x @ x
+    with pytest.raises(NotImplementedError, match="primitive reduction.sort"):
+        x.sort()
 
 
 def _torch_uses(path: pathlib.Path) -> tuple[bool, set[str]]:
