@@ -18,7 +18,7 @@ from tritorch.array_view import ArrayView, contiguous_strides
 PENDING = {
     "elementwise": set(),
     "copy": set(),
-    "reduction": {"arg_reduce", "var", "logsumexp", "norm", "cumulative", "sort"},
+    "reduction": {"arg_reduce", "var", "logsumexp", "norm", "sort"},
     "softmax": set(),
     "matmul": set(),
     "index": {"index_get", "index_put", "gather", "scatter", "index_range", "count_nonzero", "nonzero",

@@ -100,6 +100,7 @@ COPY = {
     "sum": lambda x: x.sum(dim=0) + x.sum(), "expand": lambda x: x[:, :1].expand(3, 4).contiguous(),
     "softmax": lambda x: x.softmax(-1) + x.t().log_softmax(0).t() + x.softmax(0, dtype=tritorch.float64).float(),
     "matmul": lambda x: (x @ x.t()).sum(1) + tritorch.einsum("ij,kj->i", x, x),
+    "scan": lambda x: x.cumsum(1) + x.t().cumprod(1).t() + x.cumsum(0, dtype=tritorch.float64).float(),
 }
 
 
@@ -124,6 +125,7 @@ GRADIENTS = {
     "to_double": lambda a, b: (a.double() * b.double()).sum(), "inplace": lambda a, b: _inplace(a, b),
     "softmax": lambda a, b: (a.softmax(-1) * b + b.log_softmax(0)).sum(),
     "matmul": lambda a, b: ((a @ b.t()).tanh() @ a).sum(),
+    "scan": lambda a, b: (a.cumsum(1) * b + (b * 0.3 + 1).cumprod(0)).sum(),
 }
 
 

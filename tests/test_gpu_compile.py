@@ -44,6 +44,7 @@ def workload():
             tritorch.isclose(x, y)
             x.softmax(-1) + x.log_softmax(0) + x.softmax(1, dtype=tritorch.float64).to(dtype)
             x @ x.mT
+            x.cumsum(-1) + x.cumprod(0)
             y.log() + y.log1p() + x.sin() + x.sigmoid() + x.expm1() + y.log10() + x.exp2()
             tritorch.fmod(x, y) + x % y + x // y + y ** x + y ** 2.5
             x.round() + x.floor() + x.abs().rsqrt() + x.sign()
@@ -54,6 +55,7 @@ def workload():
             x & 1
             x.clamp(1, 3)
             x ** 3 + x ** (x % 3)
+            x.cumsum(1) + x.cumprod(2)
             x.amax(dim=1) + x.amin(dim=0).sum() + x.prod(dim=2).sum()
             -x + x.abs() + (~x if dtype is not tritorch.uint8 else x)
 

@@ -8,12 +8,14 @@ for float64, int64 for integers.
 """
 from __future__ import annotations
 
+import numpy as np
 import triton
 import triton.language as tl
 
 from ..array_view import ArrayView, contiguous_strides, is_row_major
 from . import memory
 from .cast import cast, widen
+from .rows import Rows, run_by_rows
 from .copy import copy
 from .layout import MAX_DIMS, collapse
 
@@ -98,6 +100,52 @@ def _multiply(a, b):
 @triton.jit
 def _product(acc):
     return tl.reduce(acc, 1, _multiply)
+
+
+# Tiling: BLOCK_M rows x BLOCK_N elements; a program owns BLOCK_M rows and walks them once in
+# BLOCK_N steps, scanning each step in registers and carrying the running total between steps.
+# Bound: bytes, one read of x and one write of out per element.
+@triton.jit
+def _scan_kernel(x, out, M, N, x_off, o_off, R1, R2, R3, xr0, xr1, xr2, xr3, or0, or1, or2, or3,
+                 x_step, o_step, PROD: tl.constexpr, ACC: tl.constexpr,
+                 BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr):
+    rows = tl.program_id(0).to(tl.int64) * BLOCK_M + tl.arange(0, BLOCK_M)
+    row_mask = rows < M
+    x_row = x + x_off + offsets(rows, R1, R2, R3, xr0, xr1, xr2, xr3)
+    o_row = out + o_off + offsets(rows, R1, R2, R3, or0, or1, or2, or3)
+    carry = tl.full((BLOCK_M,), 1 if PROD else 0, ACC)
+    for start in range(0, N, BLOCK_N):
+        cols = start + tl.arange(0, BLOCK_N).to(tl.int64)
+        mask = row_mask[:, None] & (cols < N)[None, :]
+        v = tl.load(x_row[:, None] + cols[None, :] * x_step, mask=mask, other=0)
+        v = cast(widen(cast(widen(v), out.dtype.element_ty)), ACC)  # x converted to out's dtype first
+        if PROD:
+            v = tl.where(mask, v, 1)
+            y = tl.cumprod(v, axis=1) * carry[:, None]
+            carry = carry * _product(v)
+        else:
+            v = tl.where(mask, v, 0)
+            y = tl.cumsum(v, axis=1) + carry[:, None]
+            carry = carry + tl.sum(v, axis=1)
+        tl.store(o_row[:, None] + cols[None, :] * o_step, cast(y, out.dtype.element_ty), mask=mask)
+
+
+def cumulative(op: str, x: ArrayView, dim: int, out: ArrayView) -> None:
+    """Inclusive scan along `dim` for op in ('cumsum', 'cumprod'); out has x's shape. Accumulates
+    in float32 (float64 for float64 outputs, int64 for integers)."""
+    if op not in ("cumsum", "cumprod"):
+        raise ValueError(f"cumulative: unknown op {op!r}; expected one of ('cumsum', 'cumprod')")
+    acc = tl.float64 if out.dtype.name == "float64" else (tl.float32 if out.dtype.is_floating_point else tl.int64)
+
+    def launch(x: ArrayView, out: ArrayView, rows: Rows) -> None:
+        block_n = min(triton.next_power_of_2(rows.N), 1024)
+        block_m = max(1, min(4096 // block_n, triton.next_power_of_2(rows.M)))
+        _scan_kernel[(triton.cdiv(rows.M, block_m),)](
+            x.buffer, out.buffer, rows.M, rows.N, x.offset, out.offset, *rows.sizes, *rows.x_strides,
+            *rows.out_strides, rows.x_step, rows.out_step, PROD=op == "cumprod", ACC=acc,
+            BLOCK_M=block_m, BLOCK_N=block_n)
+    with np.errstate(all="ignore"):  # the interpreter multiplies masked lanes too
+        run_by_rows(launch, x, dim, out)
 
 
 def _acc_dtype(op: str, out: ArrayView):

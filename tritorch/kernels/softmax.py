@@ -13,12 +13,10 @@ import numpy as np
 import triton
 import triton.language as tl
 
-from ..array_view import ArrayView, contiguous_strides
-from . import memory
+from ..array_view import ArrayView
 from .cast import cast, widen
-from .copy import copy
-from .layout import MAX_DIMS, collapse
 from .reduction import offsets
+from .rows import Rows, run_by_rows
 
 
 # Tiling: BLOCK_M rows x BLOCK_N elements of each row; a program owns BLOCK_M rows and walks
@@ -68,45 +66,21 @@ def _load(x_row, cols, x_step, mask, OUT: tl.constexpr, ACC: tl.constexpr):
     return tl.where(mask, v, float("-inf"))
 
 
-def _run(x: ArrayView, dim: int, out: ArrayView, log: bool) -> None:
-    if out.numel == 0:
-        return
-    kept = [d for d in range(x.ndim) if d != dim]
-    sizes, (x_st, o_st) = collapse([x.shape[d] for d in kept], [[x.strides[d] for d in kept],
-                                                                [out.strides[d] for d in kept]])
-    if len(sizes) > MAX_DIMS:  # rare: stage through contiguous buffers with dim last
-        _run_contiguous(x, dim, out, log)
-        return
-    pad = MAX_DIMS - len(sizes)
-    (_, R1, R2, R3), x_st, o_st = (1,) * pad + sizes, (0,) * pad + x_st, (0,) * pad + o_st
-    M, N = out.numel // x.shape[dim], x.shape[dim]
-    block_n = min(triton.next_power_of_2(N), 4096)
-    block_m = max(1, min(4096 // block_n, triton.next_power_of_2(M)))
+def _launch(x: ArrayView, out: ArrayView, rows: Rows, log: bool) -> None:
+    block_n = min(triton.next_power_of_2(rows.N), 4096)
+    block_m = max(1, min(4096 // block_n, triton.next_power_of_2(rows.M)))
     acc = tl.float64 if out.dtype.name == "float64" else tl.float32
     with np.errstate(all="ignore"):  # the interpreter evaluates masked lanes too (exp(-inf + inf))
-        _softmax_kernel[(triton.cdiv(M, block_m),)](
-            x.buffer, out.buffer, M, N, x.offset, out.offset, R1, R2, R3, *x_st, *o_st,
-            x.strides[dim], out.strides[dim], LOG=log, ACC=acc, BLOCK_M=block_m, BLOCK_N=block_n)
-
-
-def _run_contiguous(x: ArrayView, dim: int, out: ArrayView, log: bool) -> None:
-    order = [d for d in range(x.ndim) if d != dim] + [dim]
-    stored = contiguous_strides(tuple(x.shape[d] for d in order))
-    strides = [0] * x.ndim
-    for d, st in zip(order, stored):
-        strides[d] = st
-    tmp_x = ArrayView(memory.empty(x.numel, x.dtype), 0, x.shape, tuple(strides), x.dtype)
-    tmp_out = ArrayView(memory.empty(out.numel, out.dtype), 0, out.shape, tuple(strides), out.dtype)
-    copy(x, tmp_x)
-    _run(tmp_x, dim, tmp_out, log)
-    copy(tmp_out, out)
+        _softmax_kernel[(triton.cdiv(rows.M, block_m),)](
+            x.buffer, out.buffer, rows.M, rows.N, x.offset, out.offset, *rows.sizes, *rows.x_strides,
+            *rows.out_strides, rows.x_step, rows.out_step, LOG=log, ACC=acc, BLOCK_M=block_m, BLOCK_N=block_n)
 
 
 def softmax(x: ArrayView, dim: int, out: ArrayView) -> None:
     """out = exp(x) / sum(exp(x)) along `dim` (max-shifted; see the module docstring)."""
-    _run(x, dim, out, log=False)
+    run_by_rows(lambda x, out, rows: _launch(x, out, rows, log=False), x, dim, out)
 
 
 def log_softmax(x: ArrayView, dim: int, out: ArrayView) -> None:
     """out = x - log(sum(exp(x))) along `dim` (max-shifted)."""
-    _run(x, dim, out, log=True)
+    run_by_rows(lambda x, out, rows: _launch(x, out, rows, log=True), x, dim, out)
