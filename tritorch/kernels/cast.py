@@ -50,3 +50,10 @@ def widen(v):
     else:
         out = v
     return out
+
+
+@triton.jit
+def as_output_then(v, OUT: tl.constexpr, ACC: tl.constexpr):
+    """Loaded input values as the reductions of the reference see them: converted to the
+    output's dtype first (PyTorch's `dtype=` casts the input), then to the accumulator's."""
+    return cast(widen(cast(widen(v), OUT)), ACC)

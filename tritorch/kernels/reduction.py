@@ -8,14 +8,13 @@ for float64, int64 for integers.
 """
 from __future__ import annotations
 
-import numpy as np
 import triton
 import triton.language as tl
 
 from ..array_view import ArrayView, contiguous_strides, is_row_major
 from . import memory
-from .cast import cast, widen
-from .rows import Rows, run_by_rows
+from .cast import as_output_then, cast, widen
+from .rows import run_by_rows
 from .copy import copy
 from .layout import MAX_DIMS, collapse
 
@@ -57,11 +56,11 @@ def _reduce_kernel(x, out, M, K, x_off, out_off,
         ks = start + tl.arange(0, BLOCK_K).to(tl.int64)
         k_off = offsets(ks, K1, K2, K3, k0, k1, k2, k3)
         mask = row_mask[:, None] & (ks < K)[None, :]
-        v = widen(tl.load(x + x_off + row_off[:, None] + k_off[None, :], mask=mask))
+        v = tl.load(x + x_off + row_off[:, None] + k_off[None, :], mask=mask)
         if OP == "any" or OP == "all" or OP == "count_nonzero":
-            v = (v != 0).to(ACC)
+            v = (widen(v) != 0).to(ACC)
         else:
-            v = cast(v, ACC)
+            v = as_output_then(v, out.dtype.element_ty, ACC)  # as the reference: x as out's dtype
         if OP == "sum" or OP == "mean" or OP == "any" or OP == "count_nonzero":
             acc += tl.where(mask, v, 0)
         elif OP == "prod" or OP == "all":
@@ -118,7 +117,7 @@ def _scan_kernel(x, out, M, N, x_off, o_off, R1, R2, R3, xr0, xr1, xr2, xr3, or0
         cols = start + tl.arange(0, BLOCK_N).to(tl.int64)
         mask = row_mask[:, None] & (cols < N)[None, :]
         v = tl.load(x_row[:, None] + cols[None, :] * x_step, mask=mask, other=0)
-        v = cast(widen(cast(widen(v), out.dtype.element_ty)), ACC)  # x converted to out's dtype first
+        v = as_output_then(v, out.dtype.element_ty, ACC)
         if PROD:
             v = tl.where(mask, v, 1)
             y = tl.cumprod(v, axis=1) * carry[:, None]
@@ -135,17 +134,7 @@ def cumulative(op: str, x: ArrayView, dim: int, out: ArrayView) -> None:
     in float32 (float64 for float64 outputs, int64 for integers)."""
     if op not in ("cumsum", "cumprod"):
         raise ValueError(f"cumulative: unknown op {op!r}; expected one of ('cumsum', 'cumprod')")
-    acc = tl.float64 if out.dtype.name == "float64" else (tl.float32 if out.dtype.is_floating_point else tl.int64)
-
-    def launch(x: ArrayView, out: ArrayView, rows: Rows) -> None:
-        block_n = min(triton.next_power_of_2(rows.N), 1024)
-        block_m = max(1, min(4096 // block_n, triton.next_power_of_2(rows.M)))
-        _scan_kernel[(triton.cdiv(rows.M, block_m),)](
-            x.buffer, out.buffer, rows.M, rows.N, x.offset, out.offset, *rows.sizes, *rows.x_strides,
-            *rows.out_strides, rows.x_step, rows.out_step, PROD=op == "cumprod", ACC=acc,
-            BLOCK_M=block_m, BLOCK_N=block_n)
-    with np.errstate(all="ignore"):  # the interpreter multiplies masked lanes too
-        run_by_rows(launch, x, dim, out)
+    run_by_rows(_scan_kernel, x, dim, out, 1024, PROD=op == "cumprod", ACC=_acc_dtype(op, out))
 
 
 def _acc_dtype(op: str, out: ArrayView):

@@ -1,10 +1,15 @@
 """Row-wise launches: a view seen as M rows of N elements along one dim, for kernels that work
 on whole rows (softmax, scans). The kept dims collapse to at most 4 (padded with size-1 dims);
-a view whose kept dims do not is staged through contiguous buffers that store dim last."""
+a view whose kept dims do not is staged through contiguous buffers that store dim last.
+
+A row kernel takes (x, out, M, N, x_off, o_off, R1, R2, R3, the 4 kept strides of x, those of
+out, x's and out's stride along dim), then its constexprs, BLOCK_M and BLOCK_N."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import NamedTuple
+
+import numpy as np
+import triton
 
 from ..array_view import ArrayView
 from . import memory
@@ -34,14 +39,24 @@ def rows_of(x: ArrayView, dim: int, out: ArrayView) -> Rows | None:
     return Rows(out.numel // x.shape[dim], x.shape[dim], sizes[1:], x_st, o_st, x.strides[dim], out.strides[dim])
 
 
-def run_by_rows(launch: Callable[[ArrayView, ArrayView, Rows], None], x: ArrayView, dim: int,
-                out: ArrayView) -> None:
-    """launch(x, out, rows) on the row geometry, staging x and out when it has too many dims."""
+def _launch(kernel, x: ArrayView, out: ArrayView, rows: Rows, max_block_n: int, constexprs: dict) -> None:
+    """BLOCK_M rows of BLOCK_N elements per program: short rows share a program."""
+    block_n = min(triton.next_power_of_2(rows.N), max_block_n)
+    block_m = max(1, min(4096 // block_n, triton.next_power_of_2(rows.M)))
+    with np.errstate(all="ignore"):  # the interpreter computes masked-off lanes too
+        kernel[(triton.cdiv(rows.M, block_m),)](
+            x.buffer, out.buffer, rows.M, rows.N, x.offset, out.offset, *rows.sizes, *rows.x_strides,
+            *rows.out_strides, rows.x_step, rows.out_step, **constexprs, BLOCK_M=block_m, BLOCK_N=block_n)
+
+
+def run_by_rows(kernel, x: ArrayView, dim: int, out: ArrayView, max_block_n: int, **constexprs) -> None:
+    """Launch a row kernel over the rows of x and out along `dim`, staging both through
+    contiguous buffers when the kept dims do not collapse to 4."""
     if out.numel == 0:
         return
     rows = rows_of(x, dim, out)
     if rows is not None:
-        launch(x, out, rows)
+        _launch(kernel, x, out, rows, max_block_n, constexprs)
         return
     order = [d for d in range(x.ndim) if d != dim] + [dim]
     strides, step = [0] * x.ndim, 1
@@ -51,5 +66,5 @@ def run_by_rows(launch: Callable[[ArrayView, ArrayView, Rows], None], x: ArrayVi
     tmp_x = ArrayView(memory.empty(x.numel, x.dtype), 0, x.shape, tuple(strides), x.dtype)
     tmp_out = ArrayView(memory.empty(out.numel, out.dtype), 0, out.shape, tuple(strides), out.dtype)
     copy(x, tmp_x)
-    launch(tmp_x, tmp_out, rows_of(tmp_x, dim, tmp_out))
+    _launch(kernel, tmp_x, tmp_out, rows_of(tmp_x, dim, tmp_out), max_block_n, constexprs)
     copy(tmp_out, out)

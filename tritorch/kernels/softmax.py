@@ -9,14 +9,13 @@ x's values are converted to out's dtype first (PyTorch's `dtype=`), then compute
 """
 from __future__ import annotations
 
-import numpy as np
 import triton
 import triton.language as tl
 
 from ..array_view import ArrayView
-from .cast import cast, widen
+from .cast import as_output_then, cast
 from .reduction import offsets
-from .rows import Rows, run_by_rows
+from .rows import run_by_rows
 
 
 # Tiling: BLOCK_M rows x BLOCK_N elements of each row; a program owns BLOCK_M rows and walks
@@ -61,26 +60,19 @@ def _softmax_kernel(x, out, M, N, x_off, o_off, R1, R2, R3, xr0, xr1, xr2, xr3, 
 def _load(x_row, cols, x_step, mask, OUT: tl.constexpr, ACC: tl.constexpr):
     """A tile of x converted to out's dtype (the `dtype=` cast), then to the compute dtype;
     masked lanes are -inf, which adds nothing to the sum."""
-    v = tl.load(x_row[:, None] + cols[None, :] * x_step, mask=mask, other=0)
-    v = cast(widen(cast(widen(v), OUT)), ACC)
+    v = as_output_then(tl.load(x_row[:, None] + cols[None, :] * x_step, mask=mask, other=0), OUT, ACC)
     return tl.where(mask, v, float("-inf"))
 
 
-def _launch(x: ArrayView, out: ArrayView, rows: Rows, log: bool) -> None:
-    block_n = min(triton.next_power_of_2(rows.N), 4096)
-    block_m = max(1, min(4096 // block_n, triton.next_power_of_2(rows.M)))
-    acc = tl.float64 if out.dtype.name == "float64" else tl.float32
-    with np.errstate(all="ignore"):  # the interpreter evaluates masked lanes too (exp(-inf + inf))
-        _softmax_kernel[(triton.cdiv(rows.M, block_m),)](
-            x.buffer, out.buffer, rows.M, rows.N, x.offset, out.offset, *rows.sizes, *rows.x_strides,
-            *rows.out_strides, rows.x_step, rows.out_step, LOG=log, ACC=acc, BLOCK_M=block_m, BLOCK_N=block_n)
+def _acc(out: ArrayView):
+    return tl.float64 if out.dtype.name == "float64" else tl.float32
 
 
 def softmax(x: ArrayView, dim: int, out: ArrayView) -> None:
     """out = exp(x) / sum(exp(x)) along `dim` (max-shifted; see the module docstring)."""
-    run_by_rows(lambda x, out, rows: _launch(x, out, rows, log=False), x, dim, out)
+    run_by_rows(_softmax_kernel, x, dim, out, 4096, LOG=False, ACC=_acc(out))
 
 
 def log_softmax(x: ArrayView, dim: int, out: ArrayView) -> None:
     """out = x - log(sum(exp(x))) along `dim` (max-shifted)."""
-    run_by_rows(lambda x, out, rows: _launch(x, out, rows, log=True), x, dim, out)
+    run_by_rows(_softmax_kernel, x, dim, out, 4096, LOG=True, ACC=_acc(out))
