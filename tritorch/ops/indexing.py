@@ -24,7 +24,7 @@ from ..tensor import Tensor
 from . import views
 from .common import (broadcast_shapes, bump_version, check_out, empty, expand_to, is_scalar,
                      same_device, wrap_dim)
-from .conversion import copy_into
+from .conversion import clone, copy_into
 from .creation import full, tensor as new_tensor
 from .registry import function, method
 
@@ -386,12 +386,6 @@ def index_put(input: Tensor, indices, values: Tensor, accumulate: bool = False) 
     return index_put_(input.clone(), indices, values, accumulate)
 
 
-def _clone(x: Tensor) -> Tensor:
-    out = empty(x.shape, x.dtype, x.device)
-    copy_into(x, out)
-    return out
-
-
 # --- index_select, take, masked_select, nonzero ---------------------------------------------
 
 @function
@@ -488,7 +482,7 @@ class Gather(Function):
         index, = ctx.saved_tensors
         zeros = full(ctx.input_shape, 0, dtype=grad.dtype, device=grad.device)
         # an element gathered several times collects all of its gradients
-        return Scatter.apply(zeros, grad, dim=ctx.dim, index=index, accumulate=True)
+        return ScatterInPlace.apply(zeros, grad, dim=ctx.dim, index=index, accumulate=True)
 
 
 @function
@@ -561,23 +555,6 @@ def _scatter_into(x: Tensor, d: int, index: Tensor, src: Tensor, accumulate: boo
                                 _at_least_1d(src).array, accumulate)
 
 
-class Scatter(Function):
-    """A copy of x with src written (or added) at index along dim."""
-
-    @staticmethod
-    def forward(ctx, x: Tensor, src: Tensor, *, dim: int, index: Tensor, accumulate: bool) -> Tensor:
-        out = _clone(x)
-        _scatter_into(out, dim, index, src, accumulate)
-        ctx.save_for_backward(index)
-        ctx.dim, ctx.accumulate = dim, accumulate
-        ctx.node_name = "ScatterAddBackward0" if accumulate else "ScatterBackward0"
-        return out
-
-    @staticmethod
-    def backward(ctx, grad: Tensor):
-        return _scatter_grads(ctx, grad)
-
-
 class ScatterInPlace(Function):
     """In place: x[... index[i] ...] = src[i] (+= with `accumulate`) along dim."""
 
@@ -597,6 +574,12 @@ class ScatterInPlace(Function):
         return _scatter_grads(ctx, grad)
 
 
+def _scatter(x: Tensor, src: Tensor, dim: int, index: Tensor, accumulate: bool) -> Tensor:
+    """A copy of x with src written (or added) at index along dim: the in-place op on a clone,
+    whose gradient flows back to x through the clone."""
+    return ScatterInPlace.apply(clone(x), src, dim=dim, index=index, accumulate=accumulate)
+
+
 def _scatter_grads(ctx, grad: Tensor) -> tuple:
     """(grad of x, grad of src) for x with src scattered (or added) into it at index."""
     index, = ctx.saved_tensors
@@ -604,8 +587,7 @@ def _scatter_grads(ctx, grad: Tensor) -> tuple:
     if ctx.needs_input_grad[0]:
         # overwritten old values no longer reach the output; added-to ones still do
         zeros = expand_to(full((), 0, dtype=grad.dtype, device=grad.device), index.shape)
-        grad_self = grad if ctx.accumulate else Scatter.apply(grad, zeros, dim=ctx.dim, index=index,
-                                                              accumulate=False)
+        grad_self = grad if ctx.accumulate else _scatter(grad, zeros, ctx.dim, index, False)
     if ctx.needs_input_grad[1]:
         grad_src = Gather.apply(grad, dim=ctx.dim, index=index)
     return grad_self, grad_src
@@ -619,7 +601,7 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, red
     src = value if src is None else src
     accumulate = _accumulate("scatter", reduce)
     d, index, src = _scatter_args("scatter", input, dim, index, src)
-    return Scatter.apply(input, src, dim=d, index=index, accumulate=accumulate)
+    return _scatter(input, src, d, index, accumulate)
 
 
 @method()
@@ -636,7 +618,7 @@ def scatter_(self: Tensor, dim: int, index: Tensor, src=None, *, value=None, red
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     """`scatter` that adds: repeated positions in `index` sum their `src` values."""
     d, index, src = _scatter_args("scatter_add", input, dim, index, src)
-    return Scatter.apply(input, src, dim=d, index=index, accumulate=True)
+    return _scatter(input, src, d, index, True)
 
 
 @method()
@@ -970,7 +952,7 @@ class Roll(Function):
         for s, d in zip(shifts, dims):
             out = _roll_dim(out, s, d)
         ctx.shifts, ctx.dims = shifts, dims
-        return _clone(x) if out is x else out
+        return clone(x) if out is x else out
 
     @staticmethod
     def backward(ctx, grad: Tensor):
