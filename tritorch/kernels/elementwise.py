@@ -28,6 +28,7 @@ import triton.language as tl
 from .. import dtypes
 from ..array_view import ArrayView, contiguous_strides
 from ..dtypes import DType
+from ..reference.elementwise import INTEGER_DIVISIONS, SCALAR_AT_COMPUTE_PRECISION
 from . import memory
 from .cast import cast
 from .copy import copy
@@ -626,8 +627,6 @@ UNARY_OPS = _FLOAT_FUNCS + ("neg", "abs", "sign", "relu", "floor", "ceil", "roun
 BINARY_OPS = ("add", "sub", "mul", "div", "floor_divide", "trunc_divide", "remainder", "fmod", "pow",
               "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
               "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor")
-_INTEGER_DIVISIONS = ("floor_divide", "trunc_divide", "remainder", "fmod")
-_SCALAR_AT_COMPUTE_PRECISION = ("add", "sub", "mul", "div", "floor_divide", "trunc_divide")
 _BITWISE = ("bitwise_and", "bitwise_or", "bitwise_xor")
 
 
@@ -701,7 +700,7 @@ def _plan_binary(op: str, dtype: DType) -> tuple[str, DType, DType]:
                    "minimum": "bitwise_and"}
         if op in logical:
             return logical[op], dtype, dtype
-        if op in _INTEGER_DIVISIONS:
+        if op in INTEGER_DIVISIONS:
             return op, dtypes.int8, dtypes.int8
         if op == "pow":
             return op, dtypes.int64, dtypes.int64
@@ -835,7 +834,7 @@ def _bits_of(x, dtype: DType, ct: DType, rounded: bool) -> int:
 
 def binary(op: str, a, b, out: ArrayView, alpha=1) -> None:
     """out[i] = op(a[i], b[i]) for op in BINARY_OPS; a or b may be a Python scalar (converted
-    as PyTorch does: see the reference's _SCALAR_AT_COMPUTE_PRECISION).
+    as PyTorch does: see the reference's SCALAR_AT_COMPUTE_PRECISION).
 
     `add` and `sub` compute a +- alpha * b (alpha at compute precision). `div` is true
     division, `trunc_divide` rounds the quotient toward zero, `floor_divide` and `remainder`
@@ -848,12 +847,12 @@ def binary(op: str, a, b, out: ArrayView, alpha=1) -> None:
         raise TypeError("an elementwise primitive needs at least one ArrayView operand")
     dtype = tensors[0].dtype
     kop, ct, rt = _plan_binary(op, dtype)
-    rounded = op not in _SCALAR_AT_COMPUTE_PRECISION
+    rounded = op not in SCALAR_AT_COMPUTE_PRECISION
     a_mode = _TENSOR if isinstance(a, ArrayView) else _SCALAR
     b_mode = _TENSOR if isinstance(b, ArrayView) else _SCALAR
     a_s = 0 if a_mode == _TENSOR else _bits_of(a, dtype, ct, rounded)
     b_s = 0 if b_mode == _TENSOR else _bits_of(b, dtype, ct, rounded)
-    if op in _INTEGER_DIVISIONS and out.numel and not dtype.is_floating_point:
+    if op in INTEGER_DIVISIONS and out.numel and not dtype.is_floating_point:
         zero = (b_mode == _SCALAR and _host_scalar(b, dtype, rounded) == 0) or \
             (b_mode == _TENSOR and _any_zero(b, out))
         if zero:

@@ -5,7 +5,7 @@
 Contract shared with the Triton kernels: tensor operands are views of `out`'s shape (the op
 layer has broadcast them, so strides may be 0) and already hold the compute dtype (the op layer
 has promoted them). A Python scalar operand is converted here as PyTorch's cpu kernels do:
-rounded to the compute dtype, except in arithmetic (`_SCALAR_AT_COMPUTE_PRECISION`), where a
+rounded to the compute dtype, except in arithmetic (`SCALAR_AT_COMPUTE_PRECISION`), where a
 half-precision op takes float32(scalar). The result is converted to `out`'s dtype on store
 (bool for comparisons). Half-precision values are computed in float32 and rounded once on
 store, as the kernels do; float64 stays float64. Integer division or remainder by zero raises
@@ -153,15 +153,15 @@ _BINARY = {
     "bitwise_and": np.bitwise_and, "bitwise_or": np.bitwise_or, "bitwise_xor": np.bitwise_xor,
 }
 BINARY_OPS = tuple(_BINARY)
-_INTEGER_DIVISIONS = ("floor_divide", "trunc_divide", "remainder", "fmod")
+INTEGER_DIVISIONS = ("floor_divide", "trunc_divide", "remainder", "fmod")
 # PyTorch's cpu kernels take a scalar operand of these at compute precision (float32 for half
 # types); the others (comparisons, remainders, ...) round it to the tensor's dtype first.
-_SCALAR_AT_COMPUTE_PRECISION = ("add", "sub", "mul", "div", "floor_divide", "trunc_divide")
+SCALAR_AT_COMPUTE_PRECISION = ("add", "sub", "mul", "div", "floor_divide", "trunc_divide")
 
 
 def binary(op: str, a, b, out: ArrayView, alpha=1) -> None:
     """out[i] = op(a[i], b[i]) for op in BINARY_OPS; a or b may be a Python scalar (converted
-    as PyTorch does: see _SCALAR_AT_COMPUTE_PRECISION).
+    as PyTorch does: see SCALAR_AT_COMPUTE_PRECISION).
 
     `add` and `sub` compute a +- alpha * b (alpha at compute precision). `div` is true
     division, `trunc_divide` rounds the quotient toward zero, `floor_divide` and `remainder`
@@ -169,9 +169,9 @@ def binary(op: str, a, b, out: ArrayView, alpha=1) -> None:
     if op not in _BINARY:
         raise ValueError(f"binary: unknown op {op!r}; expected one of {', '.join(BINARY_OPS)}")
     dtype = _dtype_of(a, b)
-    rounded = op not in _SCALAR_AT_COMPUTE_PRECISION
+    rounded = op not in SCALAR_AT_COMPUTE_PRECISION
     x, y = _operand(a, dtype, rounded), _operand(b, dtype, rounded)
-    if op in _INTEGER_DIVISIONS and out.numel:  # an empty result divides nothing
+    if op in INTEGER_DIVISIONS and out.numel:  # an empty result divides nothing
         _check_divisor(op, y, dtype)
     if op in ("add", "sub") and alpha != 1:
         y = y * _operand(alpha, dtype, rounded=False)
