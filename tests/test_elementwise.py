@@ -6,6 +6,7 @@ from __future__ import annotations
 import operator
 
 import numpy as np
+import hypothesis
 import pytest
 import torch
 from hypothesis import given, settings
@@ -333,8 +334,19 @@ def broadcast_pairs(draw):
                                                      "lt", "eq", "floor_divide", "remainder", "fmod", "pow"]))
 def test_binary_on_broadcast_noncontiguous_tensors(data, name):
     x, a, y, b = data
+    if name in ("remainder", "floor_divide"):
+        # where a / b overflows, torch's vectorised cpu kernel disagrees with its own scalar path
+        # (NaN against the exact remainder): no oracle there; see the test below
+        with np.errstate(all="ignore"):
+            hypothesis.assume(np.isfinite(np.divide(*np.broadcast_arrays(a, b), dtype=a.dtype)[b != 0]).all())
     expected = getattr(torch, name)(torch.from_numpy(a), torch.from_numpy(b))
     assert_matches(getattr(tritorch, name)(x, y), expected)
+
+
+def test_remainder_with_an_overflowing_quotient_is_exact():
+    b = np.array([1.1755e-38, 3e-39, 2e-38], np.float32)
+    got = tritorch.remainder(tritorch.tensor([5.0]).expand(3), tritorch.tensor(b)).numpy()
+    np.testing.assert_array_equal(got, np.remainder(np.float32(5.0), b))
 
 
 @settings(**SETTINGS)
