@@ -1,6 +1,6 @@
 """The machinery every kernel family's tests go through: the list of pending primitives, a
-launch recorder, a guard against silent fallback to the numpy reference, and padded buffers
-that catch out-of-bounds reads and writes."""
+launch recorder and a guard against silent fallback to the numpy reference (the padded buffers
+and the oracle are `tritorch.testing`'s)."""
 from __future__ import annotations
 
 import contextlib
@@ -10,7 +10,8 @@ import torch
 
 import tritorch
 from tritorch import backend, reference
-from tritorch.array_view import ArrayView, contiguous_strides
+from tritorch.array_view import ArrayView
+from tritorch.testing import assert_padding_untouched, host, padded, padding_of, sentinel  # noqa: F401
 
 # Primitives of tritorch/reference that have no Triton kernel yet. Later issues shrink this to
 # empty; test_parity fails when a kernel lands and its name is still listed, or when a reference
@@ -87,43 +88,21 @@ def reference_forbidden():
             setattr(module, name, fn)
 
 
-def sentinel(dtype: tritorch.dtypes.DType):
-    """The fill of padding: NaN for floats, an unlikely value for integers, True for bool."""
-    if dtype.is_floating_point:
-        return float("nan")
-    if dtype is tritorch.bool:
-        return True
-    return -7 if dtype.is_signed else 251
-
-
-def padded(a: np.ndarray, dtype: tritorch.dtypes.DType, pad: int = 5, fill=None) -> ArrayView:
-    """A device buffer holding `a` (C order) at offset `pad`, surrounded by `pad` elements of
-    `fill` (default: the sentinel) on each side; returns the ArrayView of `a` inside it."""
-    fill = sentinel(dtype) if fill is None else fill
-    host = np.full(a.size + 2 * pad, fill, dtype=dtype.np)
-    host[pad:pad + a.size] = np.asarray(a, dtype=dtype.np).reshape(-1)
-    buf = memory().from_numpy(host)
-    return ArrayView(buf, pad, tuple(a.shape), contiguous_strides(a.shape), dtype)
-
-
-def host(v: ArrayView) -> np.ndarray:
-    """The view's values on the host."""
-    return memory().to_numpy(v)
-
-
-def padding_of(v: ArrayView, pad: int = 5) -> np.ndarray:
-    """The padding elements around a `padded` view (first and last `pad` of the buffer)."""
-    whole = memory().to_numpy(ArrayView(v.buffer, 0, (v.buffer.numel(),), (1,), v.dtype))
-    return np.concatenate([whole[:pad], whole[pad + v.numel:]])
-
-
-def assert_padding_untouched(v: ArrayView, dtype, pad: int = 5) -> None:
-    got = padding_of(v, pad)
-    want = np.full(got.shape, sentinel(dtype), dtype=dtype.np)
-    # bit for bit: NaN padding must stay the very NaN written there
-    np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8),
-                                  err_msg="a kernel wrote outside its output view")
-
-
 def torch_dtype(dtype: tritorch.dtypes.DType):
     return getattr(torch, dtype.name)
+
+
+def sample(shape, dtype, seed=0) -> np.ndarray:
+    """Random values of `dtype`: normal * 3 for floats, small integers, fair coins for bool."""
+    rng = np.random.default_rng(seed)
+    if dtype is tritorch.bool:
+        return rng.random(shape) < 0.5
+    if dtype.is_floating_point:
+        return (rng.standard_normal(shape) * 3).astype(dtype.np)
+    lo, hi = (0, 100) if dtype is tritorch.uint8 else (-50, 50)
+    return rng.integers(lo, hi, shape).astype(dtype.np)
+
+
+def permuted(v: ArrayView, perm) -> ArrayView:
+    """The view with its dims reordered by `perm` (same storage: non-contiguous strides)."""
+    return ArrayView(v.buffer, v.offset, tuple(v.shape[p] for p in perm), tuple(v.strides[p] for p in perm), v.dtype)

@@ -57,3 +57,11 @@ def as_output_then(v, OUT: tl.constexpr, ACC: tl.constexpr):
     """Loaded input values as the reductions of the reference see them: converted to the
     output's dtype first (PyTorch's `dtype=` casts the input), then to the accumulator's."""
     return cast(widen(cast(widen(v), OUT)), ACC)
+
+
+def accumulator(dtype):
+    """The dtype a kernel accumulates a result of `dtype` in: float64 for float64, float32 for
+    the other floats, int64 for integers and bool."""
+    if dtype.name == "float64":
+        return tl.float64
+    return tl.float32 if dtype.is_floating_point else tl.int64

@@ -13,22 +13,13 @@ import triton.language as tl
 
 from ..array_view import ArrayView, contiguous_strides, is_row_major
 from . import memory
-from .cast import as_output_then, cast, widen
-from .rows import run_by_rows
+from .cast import accumulator, as_output_then, cast, widen
 from .copy import copy
 from .layout import MAX_DIMS, collapse
+from .scan import cumulative, product  # noqa: F401  (cumulative: a primitive of this family)
+from .strided import offsets
 
 REDUCE_OPS = ("sum", "mean", "prod", "max", "min", "any", "all", "count_nonzero")
-
-
-@triton.jit
-def offsets(i, S1, S2, S3, s0, s1, s2, s3):
-    """Storage offsets of linear indices `i` over a 4-D shape (dim 0's size is implied)."""
-    i3 = i % S3
-    r = i // S3
-    i2 = r % S2
-    r = r // S2
-    return (r // S1) * s0 + (r % S1) * s1 + i2 * s2 + i3 * s3
 
 
 # Tiling: a BLOCK_M x BLOCK_K tile of (kept rows) x (reduced elements); each program owns
@@ -76,7 +67,7 @@ def _reduce_kernel(x, out, M, K, x_off, out_off,
     elif OP == "any":
         res = tl.max(acc, axis=1)
     elif OP == "prod" or OP == "all":
-        res = _product(acc)
+        res = product(acc)
     elif OP == "max":
         nan = tl.max((acc != acc).to(tl.int32), axis=1) > 0
         res = tl.where(nan, float("nan"), tl.max(acc, axis=1)) if ACC.is_floating() else tl.max(acc, axis=1)
@@ -91,60 +82,8 @@ def _reduce_kernel(x, out, M, K, x_off, out_off,
     tl.store(out + out_off + rows, cast(res, out.dtype.element_ty), mask=row_mask)
 
 
-@triton.jit
-def _multiply(a, b):
-    return a * b
-
-
-@triton.jit
-def _product(acc):
-    return tl.reduce(acc, 1, _multiply)
-
-
-# Tiling: BLOCK_M rows x BLOCK_N elements; a program owns BLOCK_M rows and walks them once in
-# BLOCK_N steps, scanning each step in registers and carrying the running total between steps.
-# Bound: bytes, one read of x and one write of out per element.
-@triton.jit
-def _scan_kernel(x, out, M, N, x_off, o_off, R1, R2, R3, xr0, xr1, xr2, xr3, or0, or1, or2, or3,
-                 x_step, o_step, PROD: tl.constexpr, ACC: tl.constexpr,
-                 BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr):
-    rows = tl.program_id(0).to(tl.int64) * BLOCK_M + tl.arange(0, BLOCK_M)
-    row_mask = rows < M
-    x_row = x + x_off + offsets(rows, R1, R2, R3, xr0, xr1, xr2, xr3)
-    o_row = out + o_off + offsets(rows, R1, R2, R3, or0, or1, or2, or3)
-    carry = tl.full((BLOCK_M,), 1 if PROD else 0, ACC)
-    for start in range(0, N, BLOCK_N):
-        cols = start + tl.arange(0, BLOCK_N).to(tl.int64)
-        mask = row_mask[:, None] & (cols < N)[None, :]
-        v = tl.load(x_row[:, None] + cols[None, :] * x_step, mask=mask, other=0)
-        v = as_output_then(v, out.dtype.element_ty, ACC)
-        if PROD:
-            v = tl.where(mask, v, 1)
-            y = tl.cumprod(v, axis=1) * carry[:, None]
-            carry = carry * _product(v)
-        else:
-            v = tl.where(mask, v, 0)
-            y = tl.cumsum(v, axis=1) + carry[:, None]
-            carry = carry + tl.sum(v, axis=1)
-        tl.store(o_row[:, None] + cols[None, :] * o_step, cast(y, out.dtype.element_ty), mask=mask)
-
-
-def cumulative(op: str, x: ArrayView, dim: int, out: ArrayView) -> None:
-    """Inclusive scan along `dim` for op in ('cumsum', 'cumprod'); out has x's shape. Accumulates
-    in float32 (float64 for float64 outputs, int64 for integers)."""
-    if op not in ("cumsum", "cumprod"):
-        raise ValueError(f"cumulative: unknown op {op!r}; expected one of ('cumsum', 'cumprod')")
-    run_by_rows(_scan_kernel, x, dim, out, 1024, PROD=op == "cumprod", ACC=_acc_dtype(op, out))
-
-
 def _acc_dtype(op: str, out: ArrayView):
-    if op in ("any", "all"):
-        return tl.int32
-    if out.dtype.name == "float64":
-        return tl.float64
-    if out.dtype.is_floating_point:
-        return tl.float32
-    return tl.int64
+    return tl.int32 if op in ("any", "all") else accumulator(out.dtype)
 
 
 def _split(x: ArrayView, dims: tuple[int, ...]):

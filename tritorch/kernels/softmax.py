@@ -13,9 +13,9 @@ import triton
 import triton.language as tl
 
 from ..array_view import ArrayView
-from .cast import as_output_then, cast
-from .reduction import offsets
+from .cast import accumulator, as_output_then, cast
 from .rows import run_by_rows
+from .strided import row_block
 
 
 # Tiling: BLOCK_M rows x BLOCK_N elements of each row; a program owns BLOCK_M rows and walks
@@ -26,10 +26,8 @@ from .rows import run_by_rows
 def _softmax_kernel(x, out, M, N, x_off, o_off, R1, R2, R3, xr0, xr1, xr2, xr3, or0, or1, or2, or3,
                     x_step, o_step, LOG: tl.constexpr, ACC: tl.constexpr,
                     BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr):
-    rows = tl.program_id(0).to(tl.int64) * BLOCK_M + tl.arange(0, BLOCK_M)
-    row_mask = rows < M
-    x_row = x + x_off + offsets(rows, R1, R2, R3, xr0, xr1, xr2, xr3)
-    o_row = out + o_off + offsets(rows, R1, R2, R3, or0, or1, or2, or3)
+    rows, row_mask, x_row, o_row = row_block(M, x, x_off, out, o_off, R1, R2, R3, xr0, xr1, xr2, xr3,
+                                             or0, or1, or2, or3, BLOCK_M)
     m = tl.full((BLOCK_M,), float("-inf"), ACC)
     s = tl.zeros((BLOCK_M,), ACC)
     for start in range(0, N, BLOCK_N):
@@ -64,15 +62,11 @@ def _load(x_row, cols, x_step, mask, OUT: tl.constexpr, ACC: tl.constexpr):
     return tl.where(mask, v, float("-inf"))
 
 
-def _acc(out: ArrayView):
-    return tl.float64 if out.dtype.name == "float64" else tl.float32
-
-
 def softmax(x: ArrayView, dim: int, out: ArrayView) -> None:
     """out = exp(x) / sum(exp(x)) along `dim` (max-shifted; see the module docstring)."""
-    run_by_rows(_softmax_kernel, x, dim, out, 4096, LOG=False, ACC=_acc(out))
+    run_by_rows(_softmax_kernel, x, dim, out, 4096, LOG=False, ACC=accumulator(out.dtype))
 
 
 def log_softmax(x: ArrayView, dim: int, out: ArrayView) -> None:
     """out = x - log(sum(exp(x))) along `dim` (max-shifted)."""
-    run_by_rows(_softmax_kernel, x, dim, out, 4096, LOG=True, ACC=_acc(out))
+    run_by_rows(_softmax_kernel, x, dim, out, 4096, LOG=True, ACC=accumulator(out.dtype))
