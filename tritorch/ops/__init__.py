@@ -4,4 +4,4 @@ Importing this package registers each op's public names (`registry.py`); `tritor
 then installs the methods on Tensor and exports the functions.
 """
 from . import (autograd_methods, conversion, creation, elementwise, indexing, matmul, random, reduction,  # noqa: F401
-               registry, softmax, views)
+               registry, scan, softmax, sorting, views)

@@ -1,6 +1,8 @@
 """Helpers shared by every op: dims, devices, broadcasting, dtype checks, output tensors."""
 from __future__ import annotations
 
+from collections import namedtuple
+
 from collections.abc import Sequence
 
 import numpy as np
@@ -157,3 +159,37 @@ def like(x: Tensor, dtype, device) -> tuple:
     if not isinstance(x, Tensor):
         raise TypeError(f"expected a Tensor as input, got {type(x).__name__}")
     return (x.dtype if dtype is None else dtypes.as_dtype(dtype)), (x.device if device is None else device)
+
+
+def values_indices(name: str):
+    """A (values, indices) named tuple, as PyTorch's `torch.return_types.<name>`."""
+    cls = namedtuple(name, ("values", "indices"))
+    cls.__module__ = "tritorch.return_types"
+    return cls
+
+
+def accumulating_dtype(x: Tensor, dtype) -> dtypes.DType:
+    """sum/prod/cumsum/cumprod: `dtype=` wins; bool and integer tensors give int64, as PyTorch."""
+    if dtype is not None:
+        return dtypes.as_dtype(dtype)
+    return dtypes.int64 if x.dtype.kind in "biu" else x.dtype
+
+
+def select_backward(grad: Tensor, indices: Tensor, dim: int, input_shape, keepdim: bool) -> Tensor:
+    """Zeros of the input's shape with `grad` written at `indices` along `dim`: the backward of
+    every op whose values are input elements picked by index (max/min/median along a dim,
+    sort, topk)."""
+    if not input_shape:
+        return grad
+    if not keepdim:
+        grad, indices = grad.unsqueeze(dim), indices.unsqueeze(dim)
+    return grad.new_zeros(tuple(input_shape)).scatter(dim, indices, grad)
+
+
+def reversed_cumsum(t: Tensor, dim: int) -> Tensor:
+    """out[i] = sum of t[j] for j >= i along dim."""
+    return t.flip(dim).cumsum(dim).flip(dim)
+
+
+def has_zero(x: Tensor) -> bool:
+    return bool(x.eq(0).any().item())

@@ -1,5 +1,5 @@
-"""Reductions, scans and sorting: sum, mean, prod, max/min, amax/amin, argmax/argmin, median,
-var/std, logsumexp, norm, any/all, count_nonzero, cumsum/cumprod, sort/argsort/topk.
+"""Reductions: sum, mean, prod, max/min, amax/amin, argmax/argmin, median, var/std, logsumexp,
+norm, any/all, count_nonzero (scans are in scan.py, sorting in sorting.py).
 
 Each op normalises its arguments (dims, dtype, PyTorch's errors), then calls one primitive of
 the backend's `reduction` family. Primitives write reductions into a view of the result with
@@ -14,31 +14,20 @@ from __future__ import annotations
 
 import builtins
 import math
-from collections import namedtuple
 
 from .. import dtypes
 from ..array_view import ArrayView, contiguous_strides
 from ..autograd.function import Function
-from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
-from .common import at_least_1d, empty, wrap_dim, wrap_dims
-from .elementwise import where
+from .common import (accumulating_dtype, at_least_1d, empty, has_zero, select_backward,
+                     values_indices, wrap_dim, wrap_dims)
 from .indexing import cat
 from .registry import function, method
 
 
-def _values_indices(name: str):
-    """A (values, indices) named tuple, as PyTorch's `torch.return_types.<name>`."""
-    cls = namedtuple(name, ("values", "indices"))
-    cls.__module__ = "tritorch.return_types"
-    return cls
-
-
-MaxResult = _values_indices("max")
-MinResult = _values_indices("min")
-MedianResult = _values_indices("median")
-SortResult = _values_indices("sort")
-TopKResult = _values_indices("topk")
+MaxResult = values_indices("max")
+MinResult = values_indices("min")
+MedianResult = values_indices("median")
 
 
 # --- shared helpers ---------------------------------------------------------------------------
@@ -93,13 +82,6 @@ def _check_dim_given(op: str, x: Tensor, error=RuntimeError) -> None:
                     f"(input shape {list(x.shape)}). Specify the reduction dim with the 'dim' argument.")
 
 
-def _accumulating_dtype(x: Tensor, dtype) -> dtypes.DType:
-    """sum/prod/cumsum/cumprod: `dtype=` wins; bool and integer tensors give int64, as PyTorch."""
-    if dtype is not None:
-        return dtypes.as_dtype(dtype)
-    return dtypes.int64 if x.dtype.kind in "biu" else x.dtype
-
-
 # --- gradient helpers: every backward below is written in Tensor ops, so it is differentiable
 # --- again (create_graph=True gives second derivatives) ----------------------------------------
 
@@ -125,26 +107,6 @@ def _spread_over_ties(grad: Tensor, mask: Tensor, dims: tuple[int, ...]) -> Tens
     """`grad` shared evenly among the elements of `mask` in each reduced slice (amax/amin:
     PyTorch's subgradient when several elements are the extremum)."""
     return grad / mask.sum(dims, keepdim=True) * mask
-
-
-def _select_backward(grad: Tensor, indices: Tensor, dim: int, input_shape, keepdim: bool) -> Tensor:
-    """Zeros of the input's shape with `grad` written at `indices` along `dim`: the backward of
-    every op whose values are input elements picked by index (max/min/median along a dim,
-    sort, topk)."""
-    if not input_shape:
-        return grad
-    if not keepdim:
-        grad, indices = grad.unsqueeze(dim), indices.unsqueeze(dim)
-    return grad.new_zeros(tuple(input_shape)).scatter(dim, indices, grad)
-
-
-def _reversed_cumsum(t: Tensor, dim: int) -> Tensor:
-    """out[i] = sum of t[j] for j >= i along dim."""
-    return t.flip(dim).cumsum(dim).flip(dim)
-
-
-def _has_zero(x: Tensor) -> bool:
-    return bool(x.eq(0).any().item())
 
 
 # --- sum, mean, prod --------------------------------------------------------------------------
@@ -196,7 +158,7 @@ class Prod(Function):
         if x.ndim == 0:
             return grad
         grad = _restore_reduced_dims(grad, x.shape, ctx.dims, ctx.keepdim)
-        if not _has_zero(x):
+        if not has_zero(x):
             return grad * (_restore_reduced_dims(out, x.shape, ctx.dims, ctx.keepdim) / x)
         if len(ctx.dims) == 1:
             return _prod_of_others(grad, x, ctx.dims[0])
@@ -224,7 +186,7 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor
     Bool and integer tensors sum to int64; `dtype=` casts the input first, as PyTorch.
     The sum of an empty tensor is 0."""
     dims = _reduction_dims(input, dim)
-    return Sum.apply(input, dims=dims, keepdim=keepdim, dtype=_accumulating_dtype(input, dtype))
+    return Sum.apply(input, dims=dims, keepdim=keepdim, dtype=accumulating_dtype(input, dtype))
 
 
 @function
@@ -258,7 +220,7 @@ def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype=
     else:
         d = wrap_dim(dim, input.ndim)
         dims = (d,) if input.ndim else ()
-    return Prod.apply(input, dims=dims, keepdim=keepdim, dtype=_accumulating_dtype(input, dtype))
+    return Prod.apply(input, dims=dims, keepdim=keepdim, dtype=accumulating_dtype(input, dtype))
 
 
 # --- max, min, amax, amin, argmax, argmin, median ---------------------------------------------
@@ -334,7 +296,7 @@ def _values_indices_forward(ctx, op: str, x: Tensor, dim: int, keepdim: bool):
 def _values_indices_backward(ctx, grad: Tensor, _indices_grad) -> Tensor:
     """Only the selected element gets the gradient, also among ties (as PyTorch)."""
     indices, = ctx.saved_tensors
-    return _select_backward(grad, indices, ctx.dim, ctx.input_shape, ctx.keepdim)
+    return select_backward(grad, indices, ctx.dim, ctx.input_shape, ctx.keepdim)
 
 
 class MaxAll(Amax):
@@ -736,195 +698,3 @@ def count_nonzero(input: Tensor, dim=None) -> Tensor:
     return _reduce("count_nonzero", input, _reduction_dims(input, dim), False, dtypes.int64)
 
 
-# --- cumsum, cumprod --------------------------------------------------------------------------
-
-def _cumulative(op: str, x: Tensor, dim: int, dtype: dtypes.DType) -> Tensor:
-    out = empty(x.shape, dtype, x.device)
-    x.backend.reduction.cumulative(op, at_least_1d(x.array), dim, at_least_1d(out.array))
-    return out
-
-
-class Cumsum(Function):
-    node_name = "CumsumBackward0"
-
-    @staticmethod
-    def forward(ctx, x: Tensor, *, dim, dtype):
-        ctx.dim = dim
-        return _cumulative("cumsum", x, dim, dtype)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return _reversed_cumsum(grad, ctx.dim) if grad.ndim else grad
-
-
-class Cumprod(Function):
-    node_name = "CumprodBackward0"
-
-    @staticmethod
-    def forward(ctx, x: Tensor, *, dim, dtype):
-        ctx.dim = dim
-        out = _cumulative("cumprod", x, dim, dtype)
-        ctx.save_for_backward(x, out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, out = ctx.saved_tensors
-        dim = ctx.dim
-        if x.ndim == 0 or x.shape[dim] <= 1:
-            return grad
-        if not _has_zero(x):
-            return _reversed_cumsum(grad * out, dim) / x
-        if is_grad_enabled():  # create_graph: this backward will be differentiated again
-            return _cumprod_backward_by_slices(grad, x, dim)
-        return _cumprod_backward_with_zeros(grad, x, out, dim)
-
-
-def _cumprod_backward_with_zeros(grad: Tensor, x: Tensor, out: Tensor, dim: int) -> Tensor:
-    """cumprod's gradient where x has zeros (PyTorch's case analysis). Along dim, with z the
-    first zero: before z, out[k] / x[i] is still the product of the others (every out[k] from
-    z on is 0, as it should be); at z, the sum over k >= z of grad[k] times the running product
-    that skips x[z]; after z, every product of the others holds x[z], so 0.
-
-    Right to first order only: differentiating it again misses how the gradient after z moves
-    with x[z] (`_cumprod_backward_by_slices` is used when that matters)."""
-    is_zero = x.eq(0)
-    zeros_so_far = is_zero.cumsum(dim)
-    before_first = zeros_so_far.eq(0)
-    first_zero = is_zero.logical_and(zeros_so_far.eq(1))
-    before = _reversed_cumsum(grad * out, dim) / x.masked_fill(~before_first, 1)
-    skipping_first = x.masked_fill(first_zero, 1).cumprod(dim, dtype=out.dtype)
-    at_first = _reversed_cumsum(grad * skipping_first, dim)
-    return where(before_first, before, where(first_zero, at_first, 0))
-
-
-def _cumprod_backward_by_slices(grad: Tensor, x: Tensor, dim: int) -> Tensor:
-    """cumprod's gradient as PyTorch computes it under create_graph when x has zeros: for each
-    i, the sum over k >= i of grad[k] times the product of x[:k+1] without x[i], built from
-    prod and cumprod of slices (no division), so that it differentiates right again. O(n^2)."""
-    size = x.shape[dim]
-    ones = x.new_ones(tuple(1 if d == dim else s for d, s in enumerate(x.shape)))
-    pieces = []
-    for i in range(size):
-        before = x.narrow(dim, 0, i).prod(dim, keepdim=True)
-        after = x.narrow(dim, i + 1, size - i - 1).cumprod(dim)
-        others = cat([ones, after], dim) * before  # for k = i .. size-1
-        pieces.append((grad.narrow(dim, i, size - i) * others).sum(dim, keepdim=True))
-    return cat(pieces, dim)
-
-
-def _scan_args(op: str, input: Tensor, dim: int, dtype) -> tuple[int, dtypes.DType]:
-    d = wrap_dim(dim, input.ndim)
-    out_dtype = _accumulating_dtype(input, dtype)
-    if out_dtype is dtypes.bool_:
-        raise RuntimeError(f"{op}: output dtype bool is not supported (input dtype {input.dtype.name}); "
-                           f"pass an integer or floating dtype=")
-    return d, out_dtype
-
-
-@function
-@method()
-def cumsum(input: Tensor, dim: int, *, dtype=None) -> Tensor:
-    """Running sum along `dim`; bool and integer tensors give int64, `dtype=` casts first."""
-    d, out_dtype = _scan_args("cumsum", input, dim, dtype)
-    return Cumsum.apply(input, dim=d, dtype=out_dtype)
-
-
-@function
-@method()
-def cumprod(input: Tensor, dim: int, *, dtype=None) -> Tensor:
-    """Running product along `dim`; bool and integer tensors give int64, `dtype=` casts first."""
-    d, out_dtype = _scan_args("cumprod", input, dim, dtype)
-    return Cumprod.apply(input, dim=d, dtype=out_dtype)
-
-
-# --- sort, argsort, topk ----------------------------------------------------------------------
-
-def _sort_into(x: Tensor, dim: int, descending: bool, stable: bool, values: Tensor | None, indices: Tensor) -> None:
-    x.backend.reduction.sort(at_least_1d(x.array), dim, descending, stable,
-                             at_least_1d(None if values is None else values.array), at_least_1d(indices.array))
-
-
-class Sort(Function):
-    node_name = "SortBackward0"
-
-    @staticmethod
-    def forward(ctx, x: Tensor, *, dim, descending, stable):
-        ctx.dim = dim
-        values, indices = empty(x.shape, x.dtype, x.device), empty(x.shape, dtypes.int64, x.device)
-        _sort_into(x, dim, descending, stable, values, indices)
-        ctx.save_for_backward(indices)
-        ctx.mark_non_differentiable(indices)
-        return values, indices
-
-    @staticmethod
-    def backward(ctx, grad, _indices_grad):
-        indices, = ctx.saved_tensors
-        return _select_backward(grad, indices, ctx.dim, tuple(indices.shape), keepdim=True)
-
-
-@function
-@method()
-def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False):
-    """`(values, indices)` sorted along `dim`. NaN sorts as the largest value. tritorch's cpu
-    sort is always stable: equal values keep their order (PyTorch promises it with stable=True)."""
-    return SortResult(*Sort.apply(input, dim=wrap_dim(dim, input.ndim), descending=descending, stable=stable))
-
-
-@function
-@method()
-def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
-    """The indices that sort `input` along `dim` (see `sort`)."""
-    indices = empty(input.shape, dtypes.int64, input.device)
-    _sort_into(input, wrap_dim(dim, input.ndim), descending, stable, None, indices)
-    return indices
-
-
-def _narrow(view: ArrayView, dim: int, length: int) -> ArrayView:
-    shape = list(view.shape)
-    shape[dim] = length
-    return ArrayView(view.buffer, view.offset, tuple(shape), view.strides, view.dtype)
-
-
-class TopK(Function):
-    node_name = "TopkBackward0"
-
-    @staticmethod
-    def forward(ctx, x: Tensor, *, k, dim, largest):
-        ctx.dim, ctx.input_shape = dim, tuple(x.shape)
-        # A full stable sort, then its first k along dim: simple, and exact for every k.
-        sorted_values, sorted_indices = empty(x.shape, x.dtype, x.device), empty(x.shape, dtypes.int64, x.device)
-        _sort_into(x, dim, largest, True, sorted_values, sorted_indices)
-        shape = list(x.shape)
-        if x.ndim:
-            shape[dim] = k
-        else:
-            k = 1  # as PyTorch, a 0-d tensor gives its element for k = 0 too
-        values, indices = empty(shape, x.dtype, x.device), empty(shape, dtypes.int64, x.device)
-        copy = x.backend.copy.copy
-        copy(_narrow(at_least_1d(sorted_values.array), dim, k), at_least_1d(values.array))
-        copy(_narrow(at_least_1d(sorted_indices.array), dim, k), at_least_1d(indices.array))
-        ctx.save_for_backward(indices)
-        ctx.mark_non_differentiable(indices)
-        return values, indices
-
-    @staticmethod
-    def backward(ctx, grad, _indices_grad):
-        indices, = ctx.saved_tensors
-        return _select_backward(grad, indices, ctx.dim, ctx.input_shape, keepdim=True)
-
-
-@function
-@method()
-def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
-    """`(values, indices)` of the k largest (or smallest) elements along `dim`, in sorted order
-    (also when sorted=False). NaN counts as the largest value."""
-    d = wrap_dim(dim, input.ndim)
-    if input.dtype is dtypes.bool_:
-        raise RuntimeError(f"topk: bool tensors are not supported (shape {list(input.shape)})")
-    size = input.shape[d] if input.ndim else 1
-    k = int(k)
-    if not 0 <= k <= size:
-        raise RuntimeError(f"topk: selected index k out of range: k={k} but dimension {d} of the "
-                           f"input (shape {list(input.shape)}) has size {size}")
-    return TopKResult(*TopK.apply(input, k=k, dim=d, largest=largest))

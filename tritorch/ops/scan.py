@@ -1,0 +1,112 @@
+"""Scans along a dim: cumsum, cumprod. Each calls the backend's `reduction.cumulative`
+primitive on outputs of the input's shape; backward is written in Tensor ops."""
+from __future__ import annotations
+
+from .. import dtypes
+from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
+from ..tensor import Tensor
+from .common import accumulating_dtype, at_least_1d, empty, has_zero, reversed_cumsum, wrap_dim
+from .elementwise import where
+from .indexing import cat
+from .registry import function, method
+
+
+def _cumulative(op: str, x: Tensor, dim: int, dtype: dtypes.DType) -> Tensor:
+    out = empty(x.shape, dtype, x.device)
+    x.backend.reduction.cumulative(op, at_least_1d(x.array), dim, at_least_1d(out.array))
+    return out
+
+
+class Cumsum(Function):
+    node_name = "CumsumBackward0"
+
+    @staticmethod
+    def forward(ctx, x: Tensor, *, dim, dtype):
+        ctx.dim = dim
+        return _cumulative("cumsum", x, dim, dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return reversed_cumsum(grad, ctx.dim) if grad.ndim else grad
+
+
+class Cumprod(Function):
+    node_name = "CumprodBackward0"
+
+    @staticmethod
+    def forward(ctx, x: Tensor, *, dim, dtype):
+        ctx.dim = dim
+        out = _cumulative("cumprod", x, dim, dtype)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        dim = ctx.dim
+        if x.ndim == 0 or x.shape[dim] <= 1:
+            return grad
+        if not has_zero(x):
+            return reversed_cumsum(grad * out, dim) / x
+        if is_grad_enabled():  # create_graph: this backward will be differentiated again
+            return _cumprod_backward_by_slices(grad, x, dim)
+        return _cumprod_backward_with_zeros(grad, x, out, dim)
+
+
+def _cumprod_backward_with_zeros(grad: Tensor, x: Tensor, out: Tensor, dim: int) -> Tensor:
+    """cumprod's gradient where x has zeros (PyTorch's case analysis). Along dim, with z the
+    first zero: before z, out[k] / x[i] is still the product of the others (every out[k] from
+    z on is 0, as it should be); at z, the sum over k >= z of grad[k] times the running product
+    that skips x[z]; after z, every product of the others holds x[z], so 0.
+
+    Right to first order only: differentiating it again misses how the gradient after z moves
+    with x[z] (`_cumprod_backward_by_slices` is used when that matters)."""
+    is_zero = x.eq(0)
+    zeros_so_far = is_zero.cumsum(dim)
+    before_first = zeros_so_far.eq(0)
+    first_zero = is_zero.logical_and(zeros_so_far.eq(1))
+    before = reversed_cumsum(grad * out, dim) / x.masked_fill(~before_first, 1)
+    skipping_first = x.masked_fill(first_zero, 1).cumprod(dim, dtype=out.dtype)
+    at_first = reversed_cumsum(grad * skipping_first, dim)
+    return where(before_first, before, where(first_zero, at_first, 0))
+
+
+def _cumprod_backward_by_slices(grad: Tensor, x: Tensor, dim: int) -> Tensor:
+    """cumprod's gradient as PyTorch computes it under create_graph when x has zeros: for each
+    i, the sum over k >= i of grad[k] times the product of x[:k+1] without x[i], built from
+    prod and cumprod of slices (no division), so that it differentiates right again. O(n^2)."""
+    size = x.shape[dim]
+    ones = x.new_ones(tuple(1 if d == dim else s for d, s in enumerate(x.shape)))
+    pieces = []
+    for i in range(size):
+        before = x.narrow(dim, 0, i).prod(dim, keepdim=True)
+        after = x.narrow(dim, i + 1, size - i - 1).cumprod(dim)
+        others = cat([ones, after], dim) * before  # for k = i .. size-1
+        pieces.append((grad.narrow(dim, i, size - i) * others).sum(dim, keepdim=True))
+    return cat(pieces, dim)
+
+
+def _scan_args(op: str, input: Tensor, dim: int, dtype) -> tuple[int, dtypes.DType]:
+    d = wrap_dim(dim, input.ndim)
+    out_dtype = accumulating_dtype(input, dtype)
+    if out_dtype is dtypes.bool_:
+        raise RuntimeError(f"{op}: output dtype bool is not supported (input dtype {input.dtype.name}); "
+                           f"pass an integer or floating dtype=")
+    return d, out_dtype
+
+
+@function
+@method()
+def cumsum(input: Tensor, dim: int, *, dtype=None) -> Tensor:
+    """Running sum along `dim`; bool and integer tensors give int64, `dtype=` casts first."""
+    d, out_dtype = _scan_args("cumsum", input, dim, dtype)
+    return Cumsum.apply(input, dim=d, dtype=out_dtype)
+
+
+@function
+@method()
+def cumprod(input: Tensor, dim: int, *, dtype=None) -> Tensor:
+    """Running product along `dim`; bool and integer tensors give int64, `dtype=` casts first."""
+    d, out_dtype = _scan_args("cumprod", input, dim, dtype)
+    return Cumprod.apply(input, dim=d, dtype=out_dtype)

@@ -1,0 +1,104 @@
+"""Sorting along a dim: sort, argsort, topk. Each calls the backend's `reduction.sort`
+primitive (values and int64 indices of the input's shape); backward scatters the gradient back
+to the picked indices."""
+from __future__ import annotations
+
+from .. import dtypes
+from ..array_view import ArrayView
+from ..autograd.function import Function
+from ..tensor import Tensor
+from .common import at_least_1d, empty, select_backward, values_indices, wrap_dim
+from .registry import function, method
+
+SortResult = values_indices("sort")
+TopKResult = values_indices("topk")
+
+
+def _sort_into(x: Tensor, dim: int, descending: bool, stable: bool, values: Tensor | None, indices: Tensor) -> None:
+    x.backend.reduction.sort(at_least_1d(x.array), dim, descending, stable,
+                             at_least_1d(None if values is None else values.array), at_least_1d(indices.array))
+
+
+class Sort(Function):
+    node_name = "SortBackward0"
+
+    @staticmethod
+    def forward(ctx, x: Tensor, *, dim, descending, stable):
+        ctx.dim = dim
+        values, indices = empty(x.shape, x.dtype, x.device), empty(x.shape, dtypes.int64, x.device)
+        _sort_into(x, dim, descending, stable, values, indices)
+        ctx.save_for_backward(indices)
+        ctx.mark_non_differentiable(indices)
+        return values, indices
+
+    @staticmethod
+    def backward(ctx, grad, _indices_grad):
+        indices, = ctx.saved_tensors
+        return select_backward(grad, indices, ctx.dim, tuple(indices.shape), keepdim=True)
+
+
+@function
+@method()
+def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False):
+    """`(values, indices)` sorted along `dim`. NaN sorts as the largest value. tritorch's cpu
+    sort is always stable: equal values keep their order (PyTorch promises it with stable=True)."""
+    return SortResult(*Sort.apply(input, dim=wrap_dim(dim, input.ndim), descending=descending, stable=stable))
+
+
+@function
+@method()
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    """The indices that sort `input` along `dim` (see `sort`)."""
+    indices = empty(input.shape, dtypes.int64, input.device)
+    _sort_into(input, wrap_dim(dim, input.ndim), descending, stable, None, indices)
+    return indices
+
+
+def _narrow(view: ArrayView, dim: int, length: int) -> ArrayView:
+    shape = list(view.shape)
+    shape[dim] = length
+    return ArrayView(view.buffer, view.offset, tuple(shape), view.strides, view.dtype)
+
+
+class TopK(Function):
+    node_name = "TopkBackward0"
+
+    @staticmethod
+    def forward(ctx, x: Tensor, *, k, dim, largest):
+        ctx.dim, ctx.input_shape = dim, tuple(x.shape)
+        # A full stable sort, then its first k along dim: simple, and exact for every k.
+        sorted_values, sorted_indices = empty(x.shape, x.dtype, x.device), empty(x.shape, dtypes.int64, x.device)
+        _sort_into(x, dim, largest, True, sorted_values, sorted_indices)
+        shape = list(x.shape)
+        if x.ndim:
+            shape[dim] = k
+        else:
+            k = 1  # as PyTorch, a 0-d tensor gives its element for k = 0 too
+        values, indices = empty(shape, x.dtype, x.device), empty(shape, dtypes.int64, x.device)
+        copy = x.backend.copy.copy
+        copy(_narrow(at_least_1d(sorted_values.array), dim, k), at_least_1d(values.array))
+        copy(_narrow(at_least_1d(sorted_indices.array), dim, k), at_least_1d(indices.array))
+        ctx.save_for_backward(indices)
+        ctx.mark_non_differentiable(indices)
+        return values, indices
+
+    @staticmethod
+    def backward(ctx, grad, _indices_grad):
+        indices, = ctx.saved_tensors
+        return select_backward(grad, indices, ctx.dim, ctx.input_shape, keepdim=True)
+
+
+@function
+@method()
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
+    """`(values, indices)` of the k largest (or smallest) elements along `dim`, in sorted order
+    (also when sorted=False). NaN counts as the largest value."""
+    d = wrap_dim(dim, input.ndim)
+    if input.dtype is dtypes.bool_:
+        raise RuntimeError(f"topk: bool tensors are not supported (shape {list(input.shape)})")
+    size = input.shape[d] if input.ndim else 1
+    k = int(k)
+    if not 0 <= k <= size:
+        raise RuntimeError(f"topk: selected index k out of range: k={k} but dimension {d} of the "
+                           f"input (shape {list(input.shape)}) has size {size}")
+    return TopKResult(*TopK.apply(input, k=k, dim=d, largest=largest))
