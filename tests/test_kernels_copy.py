@@ -105,3 +105,18 @@ def test_copy_between_aliasing_buffers_is_staged():
     dst = ArrayView(dst_buf, 0, (2998,), (1,), dtypes.float32)
     KERNELS.copy.copy(src, dst)
     np.testing.assert_array_equal(host(base)[2:], np.arange(2998, dtype=np.float32))
+
+
+@pytest.mark.parametrize("stored, perm", [((7,), (0,)), ((2, 3, 4), (2, 0, 1))])
+def test_copy_int64_index_path(monkeypatch, stored, perm):
+    """The int64 index path (taken when an extent or offset reaches 2^31) copies the same."""
+    from tritorch.kernels import strided
+    monkeypatch.setattr(strided, "INDEX_LIMIT", 0)
+    a = sample(stored, dtypes.float32)
+    src = permuted(padded(a, dtypes.float32), perm)
+    out = padded(np.zeros(src.shape, np.float32), dtypes.float32)
+    with record_launches() as launches:
+        KERNELS.copy.copy(src, out)
+    assert launches.calls[0][2]["I64"] is True
+    np.testing.assert_array_equal(host(out), a.transpose(perm))
+    assert_padding_untouched(out, dtypes.float32)

@@ -1,10 +1,10 @@
 """Picks the backend for a device.
 
-A backend is a set of kernel families (`elementwise`, `copy`, `reduction`, `softmax`, `matmul`,
-`index`, `random`) plus `memory`, each a flat module of primitives that take `ArrayView`s and
-write into an output the caller allocated. `tritorch/reference` (numpy) serves the cpu;
-`tritorch/kernels` (Triton) serves cuda, imported on first use so that the interpreter switch
-(`TRITON_INTERPRET=1`) is read before any kernel is defined.
+A backend is a set of kernel families (`tritorch.families.FAMILIES`) plus `memory`, each a
+flat module of primitives that take `ArrayView`s and write into an output the caller
+allocated. `tritorch/reference` (numpy) serves the cpu; `tritorch/kernels` (Triton) serves
+cuda, imported on first use so that the interpreter switch (`TRITON_INTERPRET=1`) is read
+before any kernel is defined.
 """
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from types import SimpleNamespace
 
 from . import reference
 from .device import device as Device
+from .families import FAMILIES
 
-FAMILIES = ("elementwise", "copy", "reduction", "softmax", "matmul", "index", "random")
+__all__ = ["FAMILIES", "backend_for", "cuda_backend", "primitives"]
 
 _cuda = None
 
@@ -30,6 +31,7 @@ def primitives(module) -> tuple[str, ...]:
 
 
 def backend_for(device: Device):
+    """The backend of a device: the numpy reference for the cpu, the Triton kernels for cuda."""
     if device.type == "cpu":
         return reference
     return cuda_backend(device)

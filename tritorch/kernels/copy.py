@@ -11,43 +11,34 @@ import triton.language as tl
 from ..array_view import ArrayView, contiguous_strides
 from . import memory
 from .cast import cast
-from .layout import launches, may_overlap
+from .layout import may_overlap
+from .strided import element_block, element_launches, element_offsets
 
 BLOCK = 1024
 
 
 # Tiling: one program per BLOCK consecutive output elements (row-major over the collapsed,
-# 4-D padded shape). The contiguous case is one flat loop; otherwise each element's offsets are
-# decomposed from its linear index. Bound: bytes, (in + out itemsize) per element.
+# 4-D padded shape, `strided.element_block`): a shape that collapses to 1-D is one flat strided
+# loop; otherwise each element's coordinates are decomposed once from its linear index and
+# shared by src and dst. Index math is 32-bit unless the copy reaches 2^31 (I64).
+# Bound: bytes, (in + out itemsize) per element.
 @triton.jit
 def _copy_kernel(src, dst, n, src_off, dst_off, S1, S2, S3,
                  a0, a1, a2, a3, b0, b1, b2, b3,
-                 FLAT: tl.constexpr, BLOCK: tl.constexpr):
-    i = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
-    mask = i < n
-    if FLAT:
-        src_idx = i
-        dst_idx = i
-    else:
-        i3 = i % S3
-        r = i // S3
-        i2 = r % S2
-        r = r // S2
-        i1 = r % S1
-        i0 = r // S1
-        src_idx = i0 * a0 + i1 * a1 + i2 * a2 + i3 * a3
-        dst_idx = i0 * b0 + i1 * b1 + i2 * b2 + i3 * b3
-    x = tl.load(src + src_off + src_idx, mask=mask)
-    tl.store(dst + dst_off + dst_idx, cast(x, dst.dtype.element_ty), mask=mask)
+                 FLAT: tl.constexpr, I64: tl.constexpr, BLOCK: tl.constexpr):
+    lin, i0, i1, i2, i3 = element_block(S1, S2, S3, FLAT, I64, BLOCK)
+    mask = lin < n
+    x = tl.load(src + src_off + element_offsets(lin, i0, i1, i2, i3, a0, a1, a2, a3, FLAT), mask=mask)
+    tl.store(dst + dst_off + element_offsets(lin, i0, i1, i2, i3, b0, b1, b2, b3, FLAT),
+             cast(x, dst.dtype.element_ty), mask=mask)
 
 
 def _launch_copy(src: ArrayView, out: ArrayView) -> None:
-    for shape, (s_off, d_off), (a, b) in launches(out.shape, (src.offset, out.offset), (src.strides, out.strides)):
-        n = shape[0] * shape[1] * shape[2] * shape[3]
-        flat = shape[:3] == (1, 1, 1) and a[3] == 1 and b[3] == 1
+    for n, shape, (s_off, d_off), (a, b), flat, i64 in element_launches(
+            out.shape, (src.offset, out.offset), (src.strides, out.strides)):
         _copy_kernel[(triton.cdiv(n, BLOCK),)](
             src.buffer, out.buffer, n, s_off, d_off, shape[1], shape[2], shape[3],
-            *a, *b, FLAT=flat, BLOCK=BLOCK)
+            *a, *b, FLAT=flat, I64=i64, BLOCK=BLOCK)
 
 
 def copy(src: ArrayView, out: ArrayView) -> None:

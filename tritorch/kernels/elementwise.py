@@ -10,7 +10,8 @@ and rounded once on store. Integer division or remainder by zero raises ZeroDivi
 (a kernel cannot raise: a first pass over the divisor writes a flag that the host reads).
 
 Accuracy. Every op is exactly the reference's formula (same roundings, fp contraction off),
-with these choices where Triton's core math is coarser than numpy's:
+with these choices where Triton's core math is coarser than numpy's (the device math is
+`kernels/math.py`, shared with the other families):
   * float32 transcendentals (exp, exp2, expm1, log*, sin, cos, tan, tanh, sigmoid, pow) are
     evaluated in float64 and rounded once (the GPU's float32 `tl.exp` is `ex2.approx`);
   * float32 `/` and `sqrt` use `div_rn`/`sqrt_rn` (the default lowering is approximate);
@@ -32,17 +33,12 @@ from ..reference.elementwise import INTEGER_DIVISIONS, SCALAR_AT_COMPUTE_PRECISI
 from . import memory
 from .cast import cast
 from .copy import copy
-from .layout import launches, may_overlap, same_elements
+from .layout import may_overlap, same_elements
+from .strided import element_block, element_launches, element_offsets
+from .math import (INV_LN10, div, expm1, fmod, floor_divide_float, invert, log1p, neg, pow_float, pow_int,
+                   remainder_float, rint, sigmoid, sqrt, tanh, trunc)
 
 BLOCK = 1024
-INDEX_LIMIT = 2 ** 31  # an extent or offset from here on switches a launch to int64 index math
-
-LN2 = tl.constexpr(0.6931471805599453)
-LN2_HI = tl.constexpr(0.6931471803691238)  # 33 significant bits: e * LN2_HI is exact
-LN2_LO = tl.constexpr(1.9082149292705877e-10)
-INV_LN10 = tl.constexpr(0.4342944819032518)
-SQRT2 = tl.constexpr(1.4142135623730951)
-TWO_1000 = tl.constexpr(2.0 ** 1000)
 
 _HALVES = (dtypes.float16, dtypes.bfloat16)
 _TL = {"bool": tl.int1, "uint8": tl.uint8, "int8": tl.int8, "int16": tl.int16, "int32": tl.int32,
@@ -55,32 +51,6 @@ _TENSOR, _SCALAR, _ABSENT = 1, 2, 0
 # ============================================================================================
 # Device helpers (inlined into the kernels)
 # ============================================================================================
-
-@triton.jit
-def _coords(S1, S2, S3, FLAT: tl.constexpr, I64: tl.constexpr, BLOCK: tl.constexpr):
-    """This program's linear indices over the 4-D (padded) shape and, off the flat path, their
-    4-D coordinates (dim 0's size is implied)."""
-    if I64:
-        lin = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK).to(tl.int64)
-    else:
-        lin = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
-    if FLAT:
-        return lin, lin, lin, lin, lin
-    else:
-        i3 = lin % S3
-        r = lin // S3
-        i2 = r % S2
-        r = r // S2
-        return lin, r // S1, r % S1, i2, i3
-
-
-@triton.jit
-def _index(lin, i0, i1, i2, i3, s0, s1, s2, s3, FLAT: tl.constexpr):
-    if FLAT:
-        return lin * s3
-    else:
-        return i0 * s0 + i1 * s1 + i2 * s2 + i3 * s3
-
 
 @triton.jit
 def _convert(v, T: tl.constexpr):
@@ -114,210 +84,15 @@ def _operand(ptr, off, s0, s1, s2, s3, bits, lin, i0, i1, i2, i3, mask,
     if MODE == 2:
         return tl.full([BLOCK], _scalar(bits, T), T)
     else:
-        idx = _index(lin, i0, i1, i2, i3, s0, s1, s2, s3, FLAT)
+        idx = element_offsets(lin, i0, i1, i2, i3, s0, s1, s2, s3, FLAT)
         return _convert(tl.load(ptr + off + idx, mask=mask, other=0), T)
 
 
 @triton.jit
 def _store(out, off, s0, s1, s2, s3, lin, i0, i1, i2, i3, mask, v, FLAT: tl.constexpr):
     w = cast(v, out.dtype.element_ty)
-    idx = _index(lin, i0, i1, i2, i3, s0, s1, s2, s3, FLAT)
+    idx = element_offsets(lin, i0, i1, i2, i3, s0, s1, s2, s3, FLAT)
     tl.store(out + off + idx, w, mask=mask)
-
-
-# --- float math (x is float32 or float64; float32 only on behalf of half types) -------------
-
-@triton.jit
-def _div(a, b):
-    """IEEE division (float32 `/` lowers to the approximate div.full on the GPU)."""
-    if a.dtype == tl.float32:
-        return tl.div_rn(a, b)
-    else:
-        return a / b
-
-
-@triton.jit
-def _sqrt(x):
-    if x.dtype == tl.float32:
-        return tl.sqrt_rn(x)
-    else:
-        return tl.sqrt(x)
-
-
-@triton.jit
-def _neg(x):
-    """-x with IEEE signed zeros: Triton 3.6 lowers unary minus to 0 - x, which maps +0 to +0;
-    multiplying by -1 is exact for floats in both versions."""
-    if x.dtype.is_floating():
-        y = x * -1.0
-    else:
-        y = 0 - x
-    return y
-
-
-@triton.jit
-def _invert(x):
-    """~x in x's own width (Triton 3.6 widens the all-ones constant of unary ~)."""
-    return x ^ tl.full(x.shape, -1, tl.int64).to(x.dtype)
-
-
-@triton.jit
-def _neg_if(cond, x):
-    return tl.where(cond, _neg(x), x)
-
-
-@triton.jit
-def _sign_bit(x):
-    """True where x's sign bit is set (so -0.0 and -NaN count as negative)."""
-    if x.dtype == tl.float64:
-        return x.to(tl.int64, bitcast=True) < 0
-    else:
-        return x.to(tl.int32, bitcast=True) < 0
-
-
-@triton.jit
-def _copysign(mag, sgn):
-    return _neg_if(_sign_bit(sgn), tl.abs(mag))
-
-
-@triton.jit
-def _rint(x):
-    """Round half to even: adding and removing 2^(p-1) rounds in the FPU's own mode."""
-    if x.dtype == tl.float64:
-        big = 4503599627370496.0
-    else:
-        big = 8388608.0
-    ax = tl.abs(x)
-    r = (ax + big) - big
-    return tl.where(ax < big, _copysign(r, x), x)
-
-
-@triton.jit
-def _trunc(x):
-    return tl.where(x < 0, tl.ceil(x), tl.floor(x))
-
-
-@triton.jit
-def _expm1(x):
-    u = tl.exp(x)
-    um1 = u - 1.0
-    # Kahan: the rounding error of u cancels in (u - 1) / log(u); only needed near 0
-    small = tl.where(u == 1.0, x, um1 * _div(x, tl.log(u)))
-    return tl.where(tl.abs(x) < LN2, small, um1)
-
-
-@triton.jit
-def _log1p(x):
-    u = x + 1.0
-    y = tl.where(u == 1.0, x, tl.log(u) * _div(x, u - 1.0))
-    return tl.where(x == float("inf"), x, y)
-
-
-@triton.jit
-def _tanh(x):
-    e = _expm1(2.0 * x)
-    y = _div(e, e + 2.0)
-    return tl.where(tl.abs(x) > 22.0, tl.where(x > 0, 1.0, -1.0).to(x.dtype), y)
-
-
-@triton.jit
-def _fmod(a, b):
-    """C's fmod, exactly: reduce |a| by integer multiples of |b|, each step exact thanks to the
-    FMA (a quotient above 2^53 removes its leading 53 bits), so a float64 quotient of 2^q takes
-    about q / 52 steps (float32 inputs: at most 6). Computed in float64."""
-    x = a.to(tl.float64)
-    ay = tl.abs(b.to(tl.float64))
-    r = tl.abs(x)
-    go = r >= ay
-    while tl.max(go.to(tl.int32), 0) > 0:
-        # a quotient past float64's range: reduce by ay * 2^1000 (or 2^2000) first, an exact
-        # integer multiple of ay
-        d = tl.where(tl.abs(r) / ay == float("inf"), ay * TWO_1000, ay)
-        d = tl.where(tl.abs(r) / d == float("inf"), d * TWO_1000, d)
-        q = _trunc(tl.where(go, r / d, 0.0))
-        r = tl.where(go, tl.fma(_neg(q), d, r), r)
-        go = tl.abs(r) >= ay
-    r = tl.where(r < 0, r + ay, r)
-    r = tl.where(ay != ay, ay, _copysign(r, x))
-    return r.to(a.dtype)
-
-
-@triton.jit
-def _floor_divide_float(a, b):
-    """numpy's npy_floor_divide (via npy_divmod), operation for operation."""
-    mod = _fmod(a, b)
-    div = _div(a - mod, b)
-    adjust = (mod != 0) & ((b < 0) != (mod < 0))
-    div = tl.where(adjust, div - 1.0, div)
-    fl = tl.floor(div)
-    fl = tl.where(div - fl > 0.5, fl + 1.0, fl)
-    q = _div(a, b)
-    fl = tl.where(div == 0, _copysign(tl.zeros_like(q), q), fl)
-    return tl.where(b == 0, q, fl)
-
-
-@triton.jit
-def _remainder_float(a, b):
-    """numpy's npy_remainder: fmod moved to the divisor's sign."""
-    mod = _fmod(a, b)
-    adjusted = tl.where((b < 0) != (mod < 0), mod + b, mod)
-    r = tl.where(mod != 0, adjusted, _copysign(tl.zeros_like(mod), b))
-    return tl.where(b == 0, mod, r)
-
-
-@triton.jit
-def _pow_float(a, b):
-    """IEEE pow in float64. log|a| = e*ln2 + log(m), m in [sqrt(1/2), sqrt(2)), kept as a
-    double-double so that a large exponent of 2 costs no accuracy."""
-    a = a.to(tl.float64)
-    b = b.to(tl.float64)
-    ax = tl.abs(a)
-    tiny = ax < 2.2250738585072014e-308
-    scaled = tl.where(tiny, ax * 18014398509481984.0, ax)  # 2^54 lifts subnormals
-    bits = scaled.to(tl.int64, bitcast=True)
-    e = (bits >> 52) - 1023
-    m = ((bits & 0xFFFFFFFFFFFFF) | 0x3FF0000000000000).to(tl.float64, bitcast=True)
-    big = m > SQRT2
-    m = tl.where(big, m * 0.5, m)
-    e = tl.where(big, e + 1, e) - tl.where(tiny, 54, 0)
-    ef = e.to(tl.float64)
-    s = ef * LN2_HI
-    t = tl.log(m)
-    hi = s + t
-    lo = (s - hi) + t + ef * LN2_LO
-    yh = b * hi
-    yl = tl.fma(b, hi, _neg(yh)) + b * lo
-    ex = tl.exp(yh)
-    fine = tl.where(tl.abs(ex) < float("inf"), tl.fma(ex, yl, ex), ex)
-    # zero, infinite or NaN base or exponent: the plain formula has IEEE's limits
-    plain = tl.exp(b * tl.log(ax))
-    regular = (ax > 0) & (ax < float("inf")) & (tl.abs(b) < float("inf"))
-    mag = tl.where(regular, fine, plain)
-    mag = tl.where(ax == 1.0, 1.0, mag)  # (-1) ** inf is 1
-    integral = tl.floor(b) == b
-    odd = integral & (tl.abs(b) < 9007199254740992.0) & (tl.floor(b * 0.5) * 2.0 != b)
-    res = _neg_if(_sign_bit(a) & odd, mag)
-    res = tl.where((a < 0) & (~integral), float("nan"), res)
-    return tl.where((b == 0) | (a == 1.0), 1.0, res)
-
-
-@triton.jit
-def _pow_int(a, b, BITS: tl.constexpr):
-    """PyTorch's integer power: wraps like repeated multiplication (square and multiply over
-    the exponent's BITS bits); a negative exponent gives 1 / a truncated."""
-    if a.dtype.is_int_signed():
-        e = tl.where(b < 0, 0, b)
-    else:
-        e = b
-    r = tl.full(a.shape, 1, a.dtype)
-    base = a
-    for i in tl.static_range(BITS):
-        r = tl.where(((e >> i) & 1) != 0, r * base, r)
-        base = base * base
-    if a.dtype.is_int_signed():
-        inverse = tl.where(a == 1, 1, tl.where(a == -1, tl.where((b & 1) == 0, 1, -1), 0)).to(a.dtype)
-        r = tl.where(b < 0, inverse, r)
-    return r
 
 
 @triton.jit
@@ -325,7 +100,7 @@ def _unary_math(x, OP: tl.constexpr):
     if OP == "copy":
         y = x
     elif OP == "neg":
-        y = _neg(x)
+        y = neg(x)
     elif OP == "abs":
         y = tl.abs(x)
     elif OP == "sign":
@@ -337,9 +112,9 @@ def _unary_math(x, OP: tl.constexpr):
     elif OP == "ceil":
         y = tl.ceil(x)
     elif OP == "trunc":
-        y = _trunc(x)
+        y = trunc(x)
     elif OP == "round":
-        y = _rint(x)
+        y = rint(x)
     elif OP == "isnan":
         y = x != x
     elif OP == "isinf":
@@ -353,13 +128,13 @@ def _unary_math(x, OP: tl.constexpr):
     elif OP == "logical_not":
         y = x == 0
     elif OP == "bitwise_not":
-        y = _invert(x)
+        y = invert(x)
     elif OP == "exp":
         y = tl.exp(x)
     elif OP == "exp2":
         y = tl.exp2(x)
     elif OP == "expm1":
-        y = _expm1(x)
+        y = expm1(x)
     elif OP == "log":
         y = tl.log(x)
     elif OP == "log2":
@@ -367,26 +142,26 @@ def _unary_math(x, OP: tl.constexpr):
     elif OP == "log10":
         y = tl.log(x) * INV_LN10
     elif OP == "log1p":
-        y = _log1p(x)
+        y = log1p(x)
     elif OP == "sqrt":
-        y = _sqrt(x)
+        y = sqrt(x)
     elif OP == "rsqrt":
-        y = _div(tl.full(x.shape, 1.0, x.dtype), _sqrt(x))
+        y = div(tl.full(x.shape, 1.0, x.dtype), sqrt(x))
     elif OP == "rsqrt_half":  # numpy's 1 / sqrt(x) for a float16 result rounds sqrt first
-        y = _div(tl.full(x.shape, 1.0, x.dtype), _sqrt(x).to(tl.float16).to(x.dtype))
+        y = div(tl.full(x.shape, 1.0, x.dtype), sqrt(x).to(tl.float16).to(x.dtype))
     elif OP == "reciprocal":
-        y = _div(tl.full(x.shape, 1.0, x.dtype), x)
+        y = div(tl.full(x.shape, 1.0, x.dtype), x)
     elif OP == "sin":
         y = tl.sin(x)
     elif OP == "cos":
         y = tl.cos(x)
     elif OP == "tan":
-        y = _div(tl.sin(x), tl.cos(x))
+        y = div(tl.sin(x), tl.cos(x))
     elif OP == "tanh":
-        y = _tanh(x)
+        y = tanh(x)
     else:  # sigmoid
         tl.static_assert(OP == "sigmoid")
-        y = _div(tl.full(x.shape, 1.0, x.dtype), 1.0 + tl.exp(_neg(x)))
+        y = sigmoid(x)
     return y
 
 
@@ -399,7 +174,7 @@ def _binary_math(a, b, OP: tl.constexpr, BITS: tl.constexpr):
     elif OP == "mul":
         y = a * b
     elif OP == "div":
-        y = _div(a, b)
+        y = div(a, b)
     elif OP == "maximum":  # NaN wins; a tie (-0.0, 0.0) gives b, as numpy's loops do
         y = tl.where((a > b) | (a != a), a, b)
     elif OP == "minimum":
@@ -430,19 +205,19 @@ def _binary_math(a, b, OP: tl.constexpr, BITS: tl.constexpr):
         y = a ^ b
     elif OP == "pow":
         if a.dtype.is_floating():
-            y = _pow_float(a, b)
+            y = pow_float(a, b)
         else:
-            y = _pow_int(a, b, BITS)
+            y = pow_int(a, b, BITS)
     elif a.dtype.is_floating():
         if OP == "floor_divide":
-            y = _floor_divide_float(a, b)
+            y = floor_divide_float(a, b)
         elif OP == "trunc_divide":
-            y = _trunc(_div(a, b))
+            y = trunc(div(a, b))
         elif OP == "remainder":
-            y = _remainder_float(a, b)
+            y = remainder_float(a, b)
         else:
             tl.static_assert(OP == "fmod")
-            y = _fmod(a, b)
+            y = fmod(a, b)
     else:
         # C division on a divisor made safe (0 was refused by the host; -1 would overflow)
         if a.dtype.is_int_signed():
@@ -453,7 +228,7 @@ def _binary_math(a, b, OP: tl.constexpr, BITS: tl.constexpr):
         q = a // d
         r = a % d
         if a.dtype.is_int_signed():
-            q = tl.where(b == -1, _neg(a), q)
+            q = tl.where(b == -1, neg(a), q)
             r = tl.where(b == -1, tl.zeros_like(r), r)
             inexact = (r != 0) & ((r < 0) != (b < 0))
         else:
@@ -474,10 +249,11 @@ def _binary_math(a, b, OP: tl.constexpr, BITS: tl.constexpr):
 # Kernels
 # ============================================================================================
 # Common tiling: a 1-D grid, one program per BLOCK consecutive elements of out (row-major
-# over the collapsed shape, padded to 4-D by `layout.launches`). FLAT (the collapsed shape is
-# 1-D: contiguous, or one stride per operand) indexes `off + i * stride`; otherwise each
-# element's offsets come from decomposing its linear index. I64 switches index math to int64
-# when an extent or an offset reaches 2^31. Memory-bound: the roofline is bytes moved.
+# over the collapsed shape, padded to 4-D: `strided.element_launches`). FLAT (the collapsed
+# shape is 1-D: contiguous, or one stride per operand) indexes `off + i * stride`; otherwise
+# each element's coordinates are decomposed once from its linear index (`element_block`) and
+# shared by the operands. I64 switches index math to int64 when an extent or an offset reaches
+# 2^31. Memory-bound: the roofline is bytes moved.
 
 # Bound: (in + out itemsize) bytes per element; transcendentals of float32 inputs run in
 # float64 (about 10-40 DFMA per element: still under the H100's fp64 rate at HBM speed).
@@ -485,12 +261,12 @@ def _binary_math(a, b, OP: tl.constexpr, BITS: tl.constexpr):
 def _unary_kernel(x, out, n, x_off, o_off, S1, S2, S3, x0, x1, x2, x3, o0, o1, o2, o3,
                   OP: tl.constexpr, CT: tl.constexpr, RT: tl.constexpr,
                   FLAT: tl.constexpr, I64: tl.constexpr, BLOCK: tl.constexpr):
-    lin, i0, i1, i2, i3 = _coords(S1, S2, S3, FLAT, I64, BLOCK)
+    lin, i0, i1, i2, i3 = element_block(S1, S2, S3, FLAT, I64, BLOCK)
     mask = lin < n
     if OP == "sigmoid_of_int":  # numpy negates in the integer type first: -(-128) is -128 in int8
         w = _operand(x, x_off, x0, x1, x2, x3, 0, lin, i0, i1, i2, i3, mask, 1, x.dtype.element_ty, FLAT, BLOCK)
-        e = tl.exp(_neg(w).to(CT))
-        y = _round_to(_div(tl.full(e.shape, 1.0, CT), 1.0 + e), RT)
+        e = tl.exp(neg(w).to(CT))
+        y = _round_to(div(tl.full(e.shape, 1.0, CT), 1.0 + e), RT)
     else:
         v = _operand(x, x_off, x0, x1, x2, x3, 0, lin, i0, i1, i2, i3, mask, 1, CT, FLAT, BLOCK)
         y = _round_to(_unary_math(v, OP), RT)
@@ -506,7 +282,7 @@ def _binary_kernel(a, b, out, n, a_off, b_off, o_off, S1, S2, S3,
                    OP: tl.constexpr, CT: tl.constexpr, RT: tl.constexpr, A_MODE: tl.constexpr,
                    B_MODE: tl.constexpr, HAS_ALPHA: tl.constexpr, BITS: tl.constexpr,
                    FLAT: tl.constexpr, I64: tl.constexpr, BLOCK: tl.constexpr):
-    lin, i0, i1, i2, i3 = _coords(S1, S2, S3, FLAT, I64, BLOCK)
+    lin, i0, i1, i2, i3 = element_block(S1, S2, S3, FLAT, I64, BLOCK)
     mask = lin < n
     va = _operand(a, a_off, a0, a1, a2, a3, a_s, lin, i0, i1, i2, i3, mask, A_MODE, CT, FLAT, BLOCK)
     vb = _operand(b, b_off, b0, b1, b2, b3, b_s, lin, i0, i1, i2, i3, mask, B_MODE, CT, FLAT, BLOCK)
@@ -524,9 +300,9 @@ def _binary_kernel(a, b, out, n, a_off, b_off, o_off, S1, S2, S3,
 @triton.jit
 def _zero_check_kernel(b, err, n, b_off, S1, S2, S3, b0, b1, b2, b3,
                        FLAT: tl.constexpr, I64: tl.constexpr, BLOCK: tl.constexpr):
-    lin, i0, i1, i2, i3 = _coords(S1, S2, S3, FLAT, I64, BLOCK)
+    lin, i0, i1, i2, i3 = element_block(S1, S2, S3, FLAT, I64, BLOCK)
     mask = lin < n
-    idx = _index(lin, i0, i1, i2, i3, b0, b1, b2, b3, FLAT)
+    idx = element_offsets(lin, i0, i1, i2, i3, b0, b1, b2, b3, FLAT)
     v = tl.load(b + b_off + idx, mask=mask, other=1)
     tl.store(err + tl.zeros_like(lin), tl.full(lin.shape, 1, tl.int32), mask=mask & (v == 0))
 
@@ -540,7 +316,7 @@ def _ternary_kernel(a, b, c, out, n, a_off, b_off, c_off, o_off, S1, S2, S3,
                     OP: tl.constexpr, CT: tl.constexpr, TT: tl.constexpr, B_MODE: tl.constexpr,
                     C_MODE: tl.constexpr, F0: tl.constexpr, F1: tl.constexpr,
                     FLAT: tl.constexpr, I64: tl.constexpr, BLOCK: tl.constexpr):
-    lin, i0, i1, i2, i3 = _coords(S1, S2, S3, FLAT, I64, BLOCK)
+    lin, i0, i1, i2, i3 = element_block(S1, S2, S3, FLAT, I64, BLOCK)
     mask = lin < n
     if OP == "where":
         cond = _operand(a, a_off, a0, a1, a2, a3, 0, lin, i0, i1, i2, i3, mask, 1, tl.int1, FLAT, BLOCK)
@@ -587,7 +363,7 @@ def _ternary_kernel(a, b, c, out, n, a_off, b_off, c_off, o_off, S1, S2, S3,
 def _generate_kernel(out, n, o_off, S1, S2, S3, o0, o1, o2, o3, p0: tl.int64, p1: tl.int64,
                      OP: tl.constexpr, CT: tl.constexpr,
                      FLAT: tl.constexpr, I64: tl.constexpr, BLOCK: tl.constexpr):
-    lin, i0, i1, i2, i3 = _coords(S1, S2, S3, FLAT, I64, BLOCK)
+    lin, i0, i1, i2, i3 = element_block(S1, S2, S3, FLAT, I64, BLOCK)
     mask = lin < n
     if OP == "fill":
         y = tl.full([BLOCK], _scalar(p0, CT), CT)
@@ -602,14 +378,14 @@ def _generate_kernel(out, n, o_off, S1, S2, S3, o0, o1, o2, o3, p0: tl.int64, p1
 def _round_kernel(x, out, n, x_off, o_off, S1, S2, S3, x0, x1, x2, x3, o0, o1, o2, o3, scale: tl.int64,
                   UP: tl.constexpr, CT: tl.constexpr, FLAT: tl.constexpr, I64: tl.constexpr,
                   BLOCK: tl.constexpr):
-    lin, i0, i1, i2, i3 = _coords(S1, S2, S3, FLAT, I64, BLOCK)
+    lin, i0, i1, i2, i3 = element_block(S1, S2, S3, FLAT, I64, BLOCK)
     mask = lin < n
     v = _operand(x, x_off, x0, x1, x2, x3, 0, lin, i0, i1, i2, i3, mask, 1, CT, FLAT, BLOCK)
     s = tl.full([BLOCK], _scalar(scale, CT), CT)
     if UP:
-        y = _div(_rint(v * s), s)
+        y = div(rint(v * s), s)
     else:
-        y = _rint(_div(v, s)) * s
+        y = rint(div(v, s)) * s
     _store(out, o_off, o0, o1, o2, o3, lin, i0, i1, i2, i3, mask, y, FLAT)
 
 
@@ -724,19 +500,10 @@ def _bits(value, ct: DType) -> int:
         return int(np.asarray(value).astype(np.int64))
 
 
-def _reach(off: int, shape, strides) -> int:
-    return off + sum((d - 1) * abs(s) for d, s in zip(shape, strides))
-
-
 def _geometry(out: ArrayView, views: list[ArrayView]):
     """Per launch: (n, 4-D shape, offsets, 4-D strides (one per view, out's last), FLAT, I64)."""
     all_views = views + [out]
-    for shape, offs, strides in launches(out.shape, [v.offset for v in all_views],
-                                         [v.strides for v in all_views]):
-        n = shape[0] * shape[1] * shape[2] * shape[3]
-        flat = shape[:3] == (1, 1, 1)
-        i64 = n >= INDEX_LIMIT or any(_reach(o, shape, s) >= INDEX_LIMIT for o, s in zip(offs, strides))
-        yield n, shape, offs, strides, flat, i64
+    return element_launches(out.shape, [v.offset for v in all_views], [v.strides for v in all_views])
 
 
 def _apart(out: ArrayView, *operands):
