@@ -573,3 +573,70 @@ def test_graph_nodes_are_named_as_in_torch(fn):
     x = make("permuted", tritorch.float32).select(2, 0).requires_grad_()
     assert fn(x).grad_fn.name() == fn(as_torch(x).requires_grad_()).grad_fn.name()
     assert not fn(x.detach()).requires_grad
+
+
+# --- var, std, logsumexp, norm and linalg.vector_norm on cuda ----------------------------------
+
+# name: (fn written once for both libraries, length of each reduction of a (3, 4, 5) tensor)
+STATISTICS = {
+    "var": (lambda t: t.var(1), 4), "var_c0_keepdim": (lambda t: t.var((0, 2), keepdim=True, correction=0), 15),
+    "var_biased": (lambda t: t.var(False), 60), "var_c2.5": (lambda t: t.var(-1, correction=2.5), 5),
+    "var_no_dof": (lambda t: t.var(0, correction=3), 3), "std": (lambda t: t.std(), 60),
+    "std_dim": (lambda t: t.std(0, True, True), 3),
+    "var_mean": (lambda t: lib(t).var_mean(t, 1, correction=0), 4),
+    "std_mean": (lambda t: lib(t).std_mean(t, (0, 2), keepdim=True), 15),
+    "logsumexp": (lambda t: t.logsumexp(1), 4), "logsumexp_all": (lambda t: t.logsumexp((0, 1, 2), True), 60),
+    "norm": (lambda t: t.norm(), 60), "norm3": (lambda t: t.norm(3, 1), 4),
+    "norm_inf": (lambda t: t.norm(math.inf, (0, 2)), 15), "norm0": (lambda t: t.norm(0, -1), 5),
+    "norm_-1": (lambda t: t.norm(-1, 0), 3), "norm_fro": (lambda t: t.norm("fro", (0, 1)), 12),
+    "vector_norm": (lambda t: lib(t).linalg.vector_norm(t), 60),
+    "vector_norm_0.5": (lambda t: lib(t).linalg.vector_norm(t, 0.5, (1, 2), True), 20),
+    "vector_norm_-inf": (lambda t: lib(t).linalg.vector_norm(t, -math.inf, 1), 4),
+    "vector_norm_dtype": (lambda t: lib(t).linalg.vector_norm(t, 1, dim=(), dtype=dt(t, tritorch.float64)), 60),
+}
+
+
+@pytest.mark.parametrize("name", list(STATISTICS))
+@pytest.mark.parametrize("dtype", [tritorch.float32, tritorch.float64, tritorch.bfloat16], ids=str)
+def test_statistics_on_both_devices(name, dtype):
+    fn, n = STATISTICS[name]
+    x = make("permuted", dtype)
+    with warnings.catch_warnings():  # var's "degrees of freedom is <= 0"
+        warnings.simplefilter("ignore")
+        expected = fn(as_torch(x))
+    for device in ("cpu", "cuda"):
+        got = fn(x.to(device))
+        got = tuple(t.cpu() for t in got) if isinstance(got, tuple) else got.cpu()
+        compare(got, expected, n)
+
+
+@pytest.mark.parametrize("device", ["cpu", "cuda"])
+def test_sum_casts_the_input_to_its_dtype_before_accumulating(device):
+    """1.0004 is 1.0 in float16: summing the float32 values and rounding once would give 100.04,
+    which rounds to 100.0625 in float16."""
+    s = tritorch.tensor([1.0004] * 100, device=device).sum(dtype=tritorch.float16)
+    assert s.dtype is tritorch.float16 and s.item() == 100.0
+
+
+@pytest.mark.parametrize("layout,dim,keepdim", CASES)
+@pytest.mark.parametrize("ord", [2, 1, 0, 3, -0.5, math.inf, -math.inf])
+def test_vector_norm(ord, layout, dim, keepdim):
+    x = make(layout, tritorch.float64)
+    check(lambda t: lib(t).linalg.vector_norm(t, ord, dim, keepdim), x, reduced_len(x, dim))
+
+
+def test_vector_norm_errors():
+    x = tritorch.ones(2, 3)
+    with pytest.raises(TypeError, match="linalg.vector_norm.*'ord' must be a number, not str"):
+        tritorch.linalg.vector_norm(x, "fro")
+    with pytest.raises(RuntimeError, match="linalg.vector_norm: expected a floating point input, got dtype int64"):
+        tritorch.linalg.vector_norm(x.long())
+    with pytest.raises(RuntimeError, match="linalg.vector_norm: dtype should be floating point, but got int64"):
+        tritorch.linalg.vector_norm(x, dtype=tritorch.int64)
+    with pytest.raises(RuntimeError, match=r"linalg.vector_norm: the dtype of the input \(float32\) should be "
+                                           r"convertible without narrowing to the specified dtype \(float16\)"):
+        tritorch.linalg.vector_norm(x, dtype=tritorch.float16)
+    with pytest.raises(RuntimeError, match=r"cannot compute the -1.0 norm over dims \[0\] of a tensor of shape \[0, 3\]"):
+        tritorch.linalg.vector_norm(tritorch.empty(0, 3), -1, 0)
+    with pytest.raises(IndexError):
+        tritorch.linalg.vector_norm(x, 2, 2)

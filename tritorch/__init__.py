@@ -5,7 +5,7 @@
 >>> (x @ x.T).sum()
 tensor(69.)
 """
-from . import autograd, cuda, dtypes
+from . import autograd, cuda, dtypes, linalg
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .device import device
 from .dtypes import (bfloat16, finfo, float16, float32, float64, get_default_dtype, iinfo,
