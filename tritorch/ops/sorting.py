@@ -1,10 +1,10 @@
-"""Sorting along a dim: sort, argsort, topk. Each calls the backend's `reduction.sort`
-primitive (values and int64 indices of the input's shape); backward scatters the gradient back
-to the picked indices."""
+"""Sorting along a dim: sort, argsort, msort, topk, kthvalue. Each calls the backend's
+`reduction.sort` primitive (values and int64 indices of the input's shape, always stable);
+backward scatters the gradient back to the picked indices."""
 from __future__ import annotations
 
 from .. import dtypes
-from ..array_view import ArrayView
+from ..array_view import ArrayView, contiguous_strides
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .common import at_least_1d, empty, select_backward, values_indices, wrap_dim
@@ -12,6 +12,7 @@ from .registry import function, method
 
 SortResult = values_indices("sort")
 TopKResult = values_indices("topk")
+KthValueResult = values_indices("kthvalue")
 
 
 def _sort_into(x: Tensor, dim: int, descending: bool, stable: bool, values: Tensor | None, indices: Tensor) -> None:
@@ -54,10 +55,24 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool
     return indices
 
 
-def _narrow(view: ArrayView, dim: int, length: int) -> ArrayView:
+def _narrow(view: ArrayView, dim: int, start: int, length: int) -> ArrayView:
     shape = list(view.shape)
     shape[dim] = length
-    return ArrayView(view.buffer, view.offset, tuple(shape), view.strides, view.dtype)
+    return ArrayView(view.buffer, view.offset + start * view.strides[dim], tuple(shape), view.strides, view.dtype)
+
+
+def _sorted_slice(x: Tensor, dim: int, descending: bool, start: int, length: int, keepdim: bool = True):
+    """(values, indices) at positions [start, start + length) along `dim` of x's stable sort,
+    the size-1 `dim` dropped unless keepdim (length 1 only)."""
+    sorted_values, sorted_indices = empty(x.shape, x.dtype, x.device), empty(x.shape, dtypes.int64, x.device)
+    _sort_into(x, dim, descending, True, sorted_values, sorted_indices)
+    kept = tuple(length if d == dim else s for d, s in enumerate(x.shape))
+    shape = kept if keepdim else tuple(s for d, s in enumerate(x.shape) if d != dim)
+    values, indices = empty(shape, x.dtype, x.device), empty(shape, dtypes.int64, x.device)
+    for src, dst in ((sorted_values, values), (sorted_indices, indices)):
+        view = ArrayView(dst.array.buffer, dst.array.offset, kept, contiguous_strides(kept), dst.dtype)
+        x.backend.copy.copy(_narrow(at_least_1d(src.array), dim, start, length), at_least_1d(view))
+    return values, indices
 
 
 class TopK(Function):
@@ -66,18 +81,9 @@ class TopK(Function):
     @staticmethod
     def forward(ctx, x: Tensor, *, k, dim, largest):
         ctx.dim, ctx.input_shape = dim, tuple(x.shape)
-        # A full stable sort, then its first k along dim: simple, and exact for every k.
-        sorted_values, sorted_indices = empty(x.shape, x.dtype, x.device), empty(x.shape, dtypes.int64, x.device)
-        _sort_into(x, dim, largest, True, sorted_values, sorted_indices)
-        shape = list(x.shape)
-        if x.ndim:
-            shape[dim] = k
-        else:
-            k = 1  # as PyTorch, a 0-d tensor gives its element for k = 0 too
-        values, indices = empty(shape, x.dtype, x.device), empty(shape, dtypes.int64, x.device)
-        copy = x.backend.copy.copy
-        copy(_narrow(at_least_1d(sorted_values.array), dim, k), at_least_1d(values.array))
-        copy(_narrow(at_least_1d(sorted_indices.array), dim, k), at_least_1d(indices.array))
+        # A full stable sort, then its first k along dim: simple, and exact for every k. As
+        # PyTorch, a 0-d tensor gives its element for k = 0 too.
+        values, indices = _sorted_slice(x, dim, largest, 0, k if x.ndim else 1)
         ctx.save_for_backward(indices)
         ctx.mark_non_differentiable(indices)
         return values, indices
@@ -102,3 +108,47 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
         raise RuntimeError(f"topk: selected index k out of range: k={k} but dimension {d} of the "
                            f"input (shape {list(input.shape)}) has size {size}")
     return TopKResult(*TopK.apply(input, k=k, dim=d, largest=largest))
+
+
+@function
+@method()
+def msort(input: Tensor) -> Tensor:
+    """`input` sorted along its first dim (`sort(input, dim=0).values`)."""
+    return sort(input, 0).values
+
+
+class KthValue(Function):
+    node_name = "KthvalueBackward0"
+
+    @staticmethod
+    def forward(ctx, x: Tensor, *, k, dim, keepdim):
+        ctx.dim, ctx.keepdim, ctx.input_shape = dim, keepdim, tuple(x.shape)
+        values, indices = _sorted_slice(x, dim, False, k - 1, 1, keepdim)
+        ctx.save_for_backward(indices)
+        ctx.mark_non_differentiable(indices)
+        return values, indices
+
+    @staticmethod
+    def backward(ctx, grad, _indices_grad):
+        indices, = ctx.saved_tensors
+        return select_backward(grad, indices, ctx.dim, ctx.input_shape, ctx.keepdim)
+
+
+@function
+@method()
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
+    """`(values, indices)` of the k-th smallest element along `dim` (k counts from 1; NaN is the
+    largest). Among equal values the index is the one a stable sort puts at position k - 1
+    (PyTorch's quickselect may return another index of the same value)."""
+    d = wrap_dim(dim, input.ndim)
+    if input.dtype is dtypes.bool_:
+        raise RuntimeError(f"kthvalue(): bool tensors are not supported (shape {list(input.shape)})")
+    size = input.shape[d] if input.ndim else 1
+    if size == 0:
+        raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size "
+                         f"(input shape {list(input.shape)})")
+    k = int(k)
+    if not 1 <= k <= size:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}: k={k} but the "
+                           f"input (shape {list(input.shape)}) has size {size} there")
+    return KthValueResult(*KthValue.apply(input, k=k, dim=d, keepdim=keepdim))
