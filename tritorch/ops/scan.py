@@ -1,15 +1,19 @@
-"""Scans along a dim: cumsum, cumprod. Each calls the backend's `reduction.cumulative`
-primitive on outputs of the input's shape; backward is written in Tensor ops."""
+"""Scans along a dim: cumsum, cumprod, logcumsumexp (the backend's `reduction.cumulative`
+primitive) and cummax, cummin (`reduction.cumulative_extremum`: values and int64 indices), all
+on outputs of the input's shape; backward is written in Tensor ops."""
 from __future__ import annotations
 
 from .. import dtypes
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
-from .common import accumulating_dtype, at_least_1d, empty, has_zero, reversed_cumsum, wrap_dim
-from .elementwise import where
-from .indexing import cat
+from .common import accumulating_dtype, at_least_1d, empty, has_zero, reversed_cumsum, values_indices, wrap_dim
+from .ternary import where
+from .joining import cat
 from .registry import function, method
+
+CummaxResult = values_indices("cummax")
+CumminResult = values_indices("cummin")
 
 
 def _cumulative(op: str, x: Tensor, dim: int, dtype: dtypes.DType) -> Tensor:
@@ -110,3 +114,95 @@ def cumprod(input: Tensor, dim: int, *, dtype=None) -> Tensor:
     """Running product along `dim`; bool and integer tensors give int64, `dtype=` casts first."""
     d, out_dtype = _scan_args("cumprod", input, dim, dtype)
     return Cumprod.apply(input, dim=d, dtype=out_dtype)
+
+
+class Logcumsumexp(Function):
+    node_name = "LogcumsumexpBackward0"
+
+    @staticmethod
+    def forward(ctx, x: Tensor, *, dim):
+        ctx.dim = dim
+        out = _cumulative("logcumsumexp", x, dim, x.dtype)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        return _logcumsumexp_backward(grad, x, out, ctx.dim)
+
+
+def _logcumsumexp_backward(grad: Tensor, x: Tensor, out: Tensor, dim: int) -> Tensor:
+    """grad_x[i] = sum over k >= i of grad[k] * exp(x[i] - out[k]), PyTorch's way: the positive
+    and the negative parts of grad each go through a reversed logcumsumexp in log space, so no
+    exp(x - out) overflows and the sum needs no division. Differentiable again."""
+    if grad.ndim == 0 or grad.numel() == 0:
+        return grad
+    lowest = dtypes.finfo(grad.dtype).min  # log(0) stand-in that keeps lowest - out finite
+    log_abs = grad.abs().log()
+
+    def part(sign_mask: Tensor) -> Tensor:
+        log_part = where(sign_mask, log_abs, lowest) - out
+        return (log_part.flip(dim).logcumsumexp(dim).flip(dim) + x).exp()
+    return part(grad > 0) - part(grad < 0)
+
+
+class _CumulativeExtremum(Function):
+    """cummax/cummin: values and int64 indices; the gradient goes to the indices (summed where
+    several running values point at one element), as PyTorch's scatter_add."""
+    op = ""
+
+    @classmethod
+    def forward(cls, ctx, x: Tensor, *, dim):
+        ctx.dim = dim
+        values, indices = empty(x.shape, x.dtype, x.device), empty(x.shape, dtypes.int64, x.device)
+        if x.numel():
+            x.backend.reduction.cumulative_extremum(cls.op, at_least_1d(x.array), dim, at_least_1d(values.array),
+                                                    at_least_1d(indices.array))
+        ctx.save_for_backward(indices)
+        ctx.mark_non_differentiable(indices)
+        return values, indices
+
+    @staticmethod
+    def backward(ctx, grad, _indices_grad):
+        indices, = ctx.saved_tensors
+        if grad.ndim == 0 or grad.numel() == 0:
+            return grad
+        return grad.new_zeros(tuple(grad.shape)).scatter_add(ctx.dim, indices, grad)
+
+
+class Cummax(_CumulativeExtremum):
+    node_name = "CummaxBackward0"
+    op = "max"
+
+
+class Cummin(_CumulativeExtremum):
+    node_name = "CumminBackward0"
+    op = "min"
+
+
+@function
+@method()
+def cummax(input: Tensor, dim: int):
+    """`(values, indices)`: the running maximum along `dim` and where it was found. Ties give the
+    later index; a NaN propagates, and its index holds until the next NaN (as PyTorch)."""
+    return CummaxResult(*Cummax.apply(input, dim=wrap_dim(dim, input.ndim)))
+
+
+@function
+@method()
+def cummin(input: Tensor, dim: int):
+    """`(values, indices)`: the running minimum along `dim`, with cummax's tie and NaN rules."""
+    return CumminResult(*Cummin.apply(input, dim=wrap_dim(dim, input.ndim)))
+
+
+@function
+@method()
+def logcumsumexp(input: Tensor, dim: int) -> Tensor:
+    """log(cumsum(exp(input))) along `dim`, computed stably (no overflow at +-1e4; rows of
+    -inf give -inf, a +inf gives +inf from there on). Floating inputs only, as PyTorch."""
+    d = wrap_dim(dim, input.ndim)
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"logcumsumexp: not implemented for dtype {input.dtype.name} (input shape "
+                                  f"{list(input.shape)}); it needs a floating input")
+    return Logcumsumexp.apply(input, dim=d)
