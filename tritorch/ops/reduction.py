@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import numbers
 
 from .. import dtypes
 from ..array_view import ArrayView, contiguous_strides
@@ -21,13 +22,14 @@ from ..autograd.function import Function
 from ..tensor import Tensor
 from .common import (accumulating_dtype, at_least_1d, empty, has_zero, select_backward,
                      values_indices, wrap_dim, wrap_dims)
-from .indexing import cat
+from .joining import cat
 from .registry import function, method
 
 
 MaxResult = values_indices("max")
 MinResult = values_indices("min")
 MedianResult = values_indices("median")
+ModeResult = values_indices("mode")
 
 
 # --- shared helpers ---------------------------------------------------------------------------
@@ -351,6 +353,16 @@ class MedianAll(MedianDim):
     node_name = "MedianBackward0"
 
 
+class ModeDim(Function):
+    node_name = "ModeBackward0"
+
+    @staticmethod
+    def forward(ctx, x: Tensor, *, dim, keepdim):
+        return _values_indices_forward(ctx, "mode", x, dim, keepdim)
+
+    backward = staticmethod(_values_indices_backward)
+
+
 def _extremum(op: str, input: Tensor, dim, keepdim: bool):
     if dim is None:
         _check_dim_given(op, input)
@@ -443,8 +455,8 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False):
     """`median(input)`: the lower median of all elements (NaN if there is one, or if empty).
     `median(input, dim, keepdim=False)`: `(values, indices)` along `dim`.
 
-    Where the median value occurs more than once, which of its indices is returned is not
-    specified (PyTorch's differs too)."""
+    Where the median value occurs more than once, the index is the one a stable sort puts at
+    the median position (PyTorch's cpu gives the same)."""
     if input.dtype is dtypes.bool_:
         raise RuntimeError(f"median(): bool tensors are not supported (shape {list(input.shape)})")
     if dim is None:
@@ -459,6 +471,18 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False):
     d = wrap_dim(dim, input.ndim)
     _check_nonempty("median", input, (d,) if input.ndim else ())
     return MedianResult(*MedianDim.apply(input, dim=d, keepdim=keepdim))
+
+
+@function
+@method()
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False):
+    """`(values, indices)` of the most frequent value along `dim`: among equally frequent values
+    the smallest, and the index of its last occurrence (PyTorch's cpu agrees on rows of up to
+    16 elements; past that its index is any occurrence). NaNs count as one value, the largest;
+    -0.0 counts as 0.0."""
+    d = wrap_dim(dim, input.ndim)
+    _check_nonempty("mode", input, (d,) if input.ndim else ())
+    return ModeResult(*ModeDim.apply(input, dim=d, keepdim=keepdim))
 
 
 # --- var, std, logsumexp, norm ----------------------------------------------------------------
@@ -649,21 +673,35 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
 
     Unlike PyTorch, 'fro' over 2 dims is computed as a vector norm (the same value) and the
     matrix 'nuc' norm is not supported."""
-    if not input.dtype.is_floating_point:
-        raise RuntimeError(f"norm: expected a floating point input, got dtype {input.dtype.name} "
-                           f"(shape {list(input.shape)})")
-    out_dtype = input.dtype
+    dims = _reduction_dims(input, dim)
+    return _vector_norm("norm", input, _norm_order(p, dim, dims), dims, keepdim, dtype)
+
+
+def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """`tritorch.linalg.vector_norm` (torch.linalg's): the `ord`-norm of x over `dim` (an int or a
+    tuple; None or () flattens), ord a number (inf, -inf and 0 included); `dtype=` casts x first."""
+    if not isinstance(ord, numbers.Real):
+        raise TypeError(f"linalg.vector_norm(): argument 'ord' must be a number, not {type(ord).__name__}")
+    return _vector_norm("linalg.vector_norm", x, float(ord), _reduction_dims(x, dim), keepdim, dtype)
+
+
+def _vector_norm(name: str, x: Tensor, order: float, dims: tuple[int, ...], keepdim: bool, dtype) -> Tensor:
+    """PyTorch's checks of a vector norm (its messages, prefixed by `name`), then the norm."""
+    if not x.dtype.is_floating_point:
+        raise RuntimeError(f"{name}: expected a floating point input, got dtype {x.dtype.name} "
+                           f"(shape {list(x.shape)})")
+    out_dtype = x.dtype
     if dtype is not None:
         out_dtype = dtypes.as_dtype(dtype)
-        if dtypes.promote_types(input.dtype, out_dtype) is not out_dtype:
-            raise RuntimeError(f"norm: the dtype of the input ({input.dtype.name}) should be "
+        if not out_dtype.is_floating_point:
+            raise RuntimeError(f"{name}: dtype should be floating point, but got {out_dtype.name}")
+        if dtypes.promote_types(x.dtype, out_dtype) is not out_dtype:
+            raise RuntimeError(f"{name}: the dtype of the input ({x.dtype.name}) should be "
                                f"convertible without narrowing to the specified dtype ({out_dtype.name})")
-    dims = _reduction_dims(input, dim)
-    order = _norm_order(p, dim, dims)
-    if (order < 0 or order == math.inf) and builtins.any(input.shape[d] == 0 for d in dims):
-        raise RuntimeError(f"norm: cannot compute the {order} norm over dims {list(dims)} of a tensor "
-                           f"of shape {list(input.shape)}: the reduction is empty and this norm has no identity")
-    return Norm.apply(input, dims=dims, p=order, keepdim=keepdim, dtype=out_dtype)
+    if (order < 0 or order == math.inf) and builtins.any(x.shape[d] == 0 for d in dims):
+        raise RuntimeError(f"{name}: cannot compute the {order} norm over dims {list(dims)} of a tensor "
+                           f"of shape {list(x.shape)}: the reduction is empty and this norm has no identity")
+    return Norm.apply(x, dims=dims, p=order, keepdim=keepdim, dtype=out_dtype)
 
 
 # --- any, all, count_nonzero ------------------------------------------------------------------

@@ -20,8 +20,9 @@ from ..dtypes import DType
 from .memory import ndarray
 
 REDUCE_OPS = ("sum", "prod", "mean", "max", "min", "any", "all", "count_nonzero")
-ARG_REDUCE_OPS = ("max", "min", "median")
-CUMULATIVE_OPS = ("cumsum", "cumprod")
+ARG_REDUCE_OPS = ("max", "min", "median", "mode")
+CUMULATIVE_OPS = ("cumsum", "cumprod", "logcumsumexp")
+EXTREMUM_OPS = ("max", "min")
 
 
 def _compute_type(dtype: DType) -> np.dtype:
@@ -79,14 +80,19 @@ def reduce(op: str, x: ArrayView, dims: tuple[int, ...], out: ArrayView) -> None
 
 
 def arg_reduce(op: str, x: ArrayView, dim: int, values_out: ArrayView | None, indices_out: ArrayView) -> None:
-    """The max, min or lower median along `dim` and its int64 index; outputs have size 1 at `dim`.
+    """The max, min, lower median or mode along `dim` and its int64 index; outputs have size 1
+    at `dim`.
 
         for every row r along dim:
             k = first index of max(r) / min(r) / the lower median (a NaN wins: its first index)
+                / the last index of the most frequent value
             values_out[r] = r[k];  indices_out[r] = k
 
-    For max/min the index is the first occurrence; for median it is the index that a stable
-    sort puts at the median position. `values_out` may be None (argmax/argmin).
+    For max/min the index is the first occurrence. For median it is the index that a stable
+    sort puts at the median position (PyTorch's cpu agrees). For mode, ties between values go to
+    the smallest value, NaNs count as one value (the largest) and -0.0 as 0.0, and the index is
+    the value's last occurrence (PyTorch's cpu gives that for rows of up to 16 elements; past
+    that its index depends on its unstable sort). `values_out` may be None (argmax/argmin).
     """
     if op not in ARG_REDUCE_OPS:
         raise ValueError(f"arg_reduce: unknown op {op!r}; expected one of {', '.join(ARG_REDUCE_OPS)}")
@@ -96,8 +102,10 @@ def arg_reduce(op: str, x: ArrayView, dim: int, values_out: ArrayView | None, in
         idx = np.argmax(a, axis=dim, keepdims=True)
     elif op == "min":
         idx = np.argmin(a, axis=dim, keepdims=True)
-    else:
+    elif op == "median":
         idx = _median_index(a, dim)
+    else:
+        idx = _mode_index(a, dim)
     ndarray(indices_out)[...] = idx
     if values_out is not None:
         ndarray(values_out)[...] = np.take_along_axis(raw, idx, axis=dim)
@@ -113,6 +121,19 @@ def _median_index(a: np.ndarray, dim: int) -> np.ndarray:
         nans = np.sum(np.isnan(a), axis=dim, keepdims=True)
         position = np.where(nans > 0, n - nans, position)
     return np.take_along_axis(order, position, axis=dim)
+
+
+def _mode_index(a: np.ndarray, dim: int) -> np.ndarray:
+    """Index of the last occurrence of the most frequent value along `dim` (the smallest such
+    value; NaNs equal to each other): the end of the first longest run of the stable sort."""
+    order = np.moveaxis(np.argsort(a, axis=dim, kind="stable"), dim, -1)
+    s = np.take_along_axis(np.moveaxis(a, dim, -1), order, axis=-1)
+    same = (s[..., 1:] == s[..., :-1]) | ((s[..., 1:] != s[..., 1:]) & (s[..., :-1] != s[..., :-1]))
+    n = s.shape[-1]
+    starts = np.maximum.accumulate(np.where(same, 0, np.arange(1, n)), axis=-1) if n > 1 else s[..., :0]
+    starts = np.concatenate([np.zeros(s.shape[:-1] + (1,), np.int64), starts], axis=-1)
+    end = np.argmax(np.arange(n) - starts, axis=-1)[..., None]  # the first longest run's end
+    return np.moveaxis(np.take_along_axis(order, end, axis=-1), -1, dim)
 
 
 def var(x: ArrayView, dims: tuple[int, ...], correction: float, out: ArrayView, take_sqrt: bool = False) -> None:
@@ -177,17 +198,39 @@ def norm(x: ArrayView, dims: tuple[int, ...], p: float, out: ArrayView) -> None:
 
 
 def cumulative(op: str, x: ArrayView, dim: int, out: ArrayView) -> None:
-    """Inclusive scan along `dim`, for op in ('cumsum', 'cumprod'); out has x's shape.
+    """Inclusive scan along `dim`, for op in CUMULATIVE_OPS; out has x's shape.
 
         for every row r along dim:
-            acc = identity(op)
+            acc = identity(op)          (logcumsumexp: op(a, b) = log(exp(a) + exp(b)), identity -inf)
             for k in range(len(r)):  acc = op(acc, r[k]);  out_row[k] = acc
     """
-    scans = {"cumsum": np.cumsum, "cumprod": np.cumprod}
+    scans = {"cumsum": np.cumsum, "cumprod": np.cumprod, "logcumsumexp": np.logaddexp.accumulate}
     if op not in scans:
         raise ValueError(f"cumulative: unknown op {op!r}; expected one of {', '.join(CUMULATIVE_OPS)}")
     with np.errstate(all="ignore"):
         _store(out, scans[op](_load(x, out.dtype), axis=dim))
+
+
+def cumulative_extremum(op: str, x: ArrayView, dim: int, values_out: ArrayView, indices_out: ArrayView) -> None:
+    """Running max or min along `dim` (op in EXTREMUM_OPS) and its int64 index; outputs have x's shape.
+
+        for every row r along dim:
+            k = 0;  for i in range(len(r)):  if r[i] is NaN or (r[k] is not NaN and r[i] >= r[k]):  k = i
+                    values_out_row[i] = r[k];  indices_out_row[i] = k        (min: r[i] <= r[k])
+
+    Ties take the later index and a NaN sticks until the next one, as PyTorch's cummax/cummin.
+    """
+    if op not in EXTREMUM_OPS:
+        raise ValueError(f"cumulative_extremum: unknown op {op!r}; expected one of {', '.join(EXTREMUM_OPS)}")
+    raw = ndarray(x)
+    a = raw.astype(_compute_type(x.dtype), copy=False)
+    running = (np.maximum if op == "max" else np.minimum).accumulate(a, axis=dim)  # NaN propagates
+    # The running extremum moves only where r[i] equals it (or is NaN): the index is the last such i.
+    hit = (a == running) | (a != a)
+    position = np.arange(a.shape[dim]).reshape((-1,) + (1,) * (a.ndim - dim - 1))
+    idx = np.maximum.accumulate(np.where(hit, position, 0), axis=dim)
+    ndarray(indices_out)[...] = idx
+    ndarray(values_out)[...] = np.take_along_axis(raw, idx, axis=dim)
 
 
 def sort(x: ArrayView, dim: int, descending: bool, stable: bool,
@@ -215,3 +258,27 @@ def sort(x: ArrayView, dim: int, descending: bool, stable: bool,
     ndarray(indices_out)[...] = order
     if values_out is not None:
         ndarray(values_out)[...] = np.take_along_axis(raw, order, axis=dim)
+
+
+def searchsorted(sorted_sequence: ArrayView, values: ArrayView, right: bool, out: ArrayView) -> None:
+    """Insertion points of `values` (..., L) in the rows of `sorted_sequence` (..., N) with the
+    same leading index (the op layer broadcasts a 1-D sequence with stride 0 and gives both one
+    dtype); out (int64 or int32) has values' shape. PyTorch's binary search, NaN included:
+
+        for every value v and its row r:  lo, hi = 0, N
+            while lo < hi:  mid = (lo + hi) // 2;  lo, hi = (mid + 1, hi) if not r[mid] >= v else (lo, mid)
+            out = lo                                   (right: `r[mid] > v` in place of `>=`)
+    """
+    seq = ndarray(sorted_sequence).astype(_compute_type(sorted_sequence.dtype), copy=False)
+    v = ndarray(values).astype(_compute_type(values.dtype), copy=False)
+    n = seq.shape[-1]
+    lo = np.zeros(v.shape, np.int64)
+    hi = np.full(v.shape, n, np.int64)
+    for _ in range(n.bit_length()):  # each step halves hi - lo
+        active = lo < hi
+        mid = lo + ((hi - lo) >> 1)
+        probe = np.take_along_axis(seq, np.minimum(mid, n - 1), axis=-1)  # inactive lanes: any in-range probe
+        go_right = ~(probe > v) if right else ~(probe >= v)
+        lo = np.where(active & go_right, mid + 1, lo)
+        hi = np.where(active & ~go_right, mid, hi)
+    ndarray(out)[...] = lo
