@@ -1,4 +1,4 @@
-"""The matmul kernel against the numpy reference, in padded buffers, on every path: 2-D,
+"""The matmul kernel against the float64 oracle, in padded buffers, on every path: 2-D,
 batched with broadcast (stride 0) and non-mergeable batch dims, transposed operands, edges that
 do not fill a tile, K spanning several steps, K == 0, an output overlapping an input."""
 import numpy as np
@@ -7,8 +7,8 @@ import pytest
 from tritorch import dtypes, reference
 from tritorch.array_view import ArrayView, contiguous_strides
 from tritorch.backend import cuda_backend
+from tritorch.testing import Out, assert_allclose, oracle
 from harness import assert_padding_untouched, host, padded
-from helpers import tolerance
 
 KERNELS = cuda_backend()
 FLOATS = (dtypes.float32, dtypes.float16, dtypes.bfloat16, dtypes.float64)
@@ -18,13 +18,9 @@ def view(buf: ArrayView, shape, strides) -> ArrayView:
     return ArrayView(buf.buffer, buf.offset, tuple(shape), tuple(strides), buf.dtype)
 
 
-def reference_product(a, b, dtype):
-    shape = a.shape[:-2] + (a.shape[-2], b.shape[-1])
-    want = np.empty(shape, dtype.np)
-    reference.matmul.matmul(ArrayView(a.reshape(-1).copy(), 0, a.shape, contiguous_strides(a.shape), dtype),
-                            ArrayView(b.reshape(-1).copy(), 0, b.shape, contiguous_strides(b.shape), dtype),
-                            ArrayView(want.reshape(-1), 0, shape, contiguous_strides(shape), dtype))
-    return want
+def product(a, b, dtype):
+    """a @ b from the float64 oracle, rounded once into `dtype`."""
+    return oracle(reference.matmul.matmul, a, b, Out(a.shape[:-2] + (a.shape[-2], b.shape[-1]), dtype))
 
 
 def run(a, b, dtype, transpose_a=False, transpose_b=False):
@@ -54,9 +50,7 @@ def sample(shape, dtype, seed):
 def test_2d(dtype, m, k, n, transpose_a, transpose_b):
     a, b = sample((m, k), dtype, 0), sample((k, n), dtype, 1)
     got = run(a, b, dtype, transpose_a, transpose_b)
-    rtol, atol = tolerance(dtype, max(k, 1))
-    np.testing.assert_allclose(got.astype(np.float64), reference_product(a, b, dtype).astype(np.float64),
-                               rtol=rtol, atol=atol)
+    assert_allclose(got, product(a, b, dtype), dtype, max(k, 1))
 
 
 @pytest.mark.parametrize("dtype", [dtypes.float32, dtypes.bfloat16])
@@ -70,10 +64,8 @@ def test_batched_with_broadcast_and_unmergeable_batch_dims(dtype):
     stored = padded(np.zeros((3, 2, 5, 4), dtype.np), dtype)
     out = view(stored, out_shape, (20, 40, 4, 1))
     KERNELS.matmul.matmul(x, y, out)
-    want = reference_product(a, np.broadcast_to(b1, (2, 3, 6, 4)).copy(), dtype)
-    rtol, atol = tolerance(dtype, 6)
-    got = host(out)
-    np.testing.assert_allclose(got.astype(np.float64), want.astype(np.float64), rtol=rtol, atol=atol)
+    want = product(a, np.broadcast_to(b1, (2, 3, 6, 4)).copy(), dtype)
+    assert_allclose(host(out), want, dtype, 6)
     assert_padding_untouched(stored, dtype)
 
 
@@ -81,5 +73,5 @@ def test_output_overlapping_an_input_goes_through_a_temporary():
     a = sample((4, 4), dtypes.float32, 4)
     buf = padded(a, dtypes.float32)
     KERNELS.matmul.matmul(buf, buf, buf)  # a = a @ a, in place
-    rtol, atol = tolerance(dtypes.float32, 4)
-    np.testing.assert_allclose(host(buf), a.astype(np.float64) @ a, rtol=rtol, atol=atol)
+    assert_allclose(host(buf), product(a, a, dtypes.float32), dtypes.float32, 4)
+    assert_padding_untouched(buf, dtypes.float32)

@@ -42,6 +42,12 @@ class Out(NamedTuple):
     dtype: DType
 
 
+class InOut(NamedTuple):
+    """An argument that a primitive called through `oracle` reads and writes in place
+    (scatter's x): its initial values, whose dtype is also the output's."""
+    values: np.ndarray
+
+
 def _widened(dtype: DType) -> DType:
     return dtypes.float64 if dtype.is_floating_point else dtype
 
@@ -53,8 +59,8 @@ def _reference_view(a: np.ndarray, dtype: DType) -> ArrayView:
 
 def oracle(primitive, *args):
     """The expected outputs of a reference `primitive` called with `args`: numpy arrays are its
-    inputs, `Out(shape, dtype)` its outputs, anything else passes through unchanged (op names,
-    dims, flags; None for an absent output).
+    inputs, `Out(shape, dtype)` its outputs, `InOut(array)` both, anything else passes through
+    unchanged (op names, dims, flags; None for an absent output).
 
     Floating inputs are copied exactly into float64 and floating outputs computed in float64,
     then each output is rounded once into its own dtype: the float64 result is the truth a kernel
@@ -65,9 +71,12 @@ def oracle(primitive, *args):
             view = _reference_view(np.zeros(a.shape, dtype=_widened(a.dtype).np), _widened(a.dtype))
             outs.append((view, a.dtype))
             call.append(view)
-        elif isinstance(a, np.ndarray):
-            dtype = dtypes.from_numpy(a.dtype)
-            call.append(_reference_view(a.astype(_widened(dtype).np), _widened(dtype)))
+        elif isinstance(a, (np.ndarray, InOut)):
+            values = a.values if isinstance(a, InOut) else a
+            dtype = dtypes.from_numpy(values.dtype)
+            call.append(_reference_view(values.astype(_widened(dtype).np), _widened(dtype)))
+            if isinstance(a, InOut):
+                outs.append((call[-1], dtype))
         else:
             call.append(a)
     primitive(*call)
