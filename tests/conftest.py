@@ -3,6 +3,15 @@ import sys
 
 import pytest
 import torch
+from hypothesis import settings
+
+# Hypothesis: CI (the `CI` environment variable, set by every CI service) runs derandomised, so a
+# run's examples depend only on the code, with no example database carried between runs; local
+# runs ("dev") keep exploring new random examples. HYPOTHESIS_PROFILE picks one explicitly.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+settings.register_profile("dev", deadline=None)
+_ON_CI = os.environ.get("CI", "").lower() not in ("", "0", "false")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if _ON_CI else "dev"))
 
 sys.path.insert(0, os.path.dirname(__file__))  # tests import helpers, strategies and harness directly
 

@@ -222,6 +222,23 @@ def test_tensor_hooks_can_replace_gradients_and_be_removed():
     np.testing.assert_allclose(x.grad.numpy(), [2.0, 2.0])
 
 
+@pytest.mark.parametrize("where", ["leaf", "non-leaf"])
+def test_tensor_hooks_run_in_registration_order(where):
+    """Each hook sees the previous one's result: g * 2 then g + 1 gives 3, not (1 + 1) * 2 = 4."""
+    x = leaf([1.0, 2.0])
+    t = x if where == "leaf" else x * 1
+    t.register_hook(lambda g: g * 2)
+    t.register_hook(lambda g: g + 1)
+    t.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [3.0, 3.0])
+    theirs = torch.tensor([1.0, 2.0], requires_grad=True)
+    u = theirs if where == "leaf" else theirs * 1
+    u.register_hook(lambda g: g * 2)
+    u.register_hook(lambda g: g + 1)
+    u.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), theirs.grad.numpy())
+
+
 def test_retain_grad():
     x = leaf([1.0, 2.0])
     h = x * 3

@@ -3,6 +3,7 @@ small dot shapes). Record the specialisations a representative workload launches
 for the H100 offline, and fail on a compile error or on shared memory above the H100's limit."""
 import inspect
 import json
+import math
 import os
 import subprocess
 import sys
@@ -34,6 +35,15 @@ def workload():
         tritorch.where(x > 1, x, x.flip(0))
         tritorch.zeros(3, dtype=dtype, device="cuda")
         tritorch.arange(5, dtype=dtype, device="cuda") if dtype is not tritorch.bool else None
+        x.cummax(0)
+        at = tritorch.tensor([[[2, 0, 2, 1], [0, 0, 1, 1]]], device="cuda").expand(2, 2, 4)
+        x.scatter(1, at, x), x.scatter_add(1, at, x), x.scatter_add(1, at[:, :1], x)  # add: sorted runs; one per row
+        x.sort(1), x.sort(dim=0, descending=True), x.argsort(-1)
+        x.max(1), x.min(0, keepdim=True), x.mode(2)
+        if dtype is not tritorch.bool:
+            x.argmax(1), x.median(0), x.topk(2), x.kthvalue(2, 1)
+        if dtype in (tritorch.float32, tritorch.int64):  # rows past a register block: merge passes
+            tritorch.tensor(np.arange(1100) % 7, device="cuda").to(dtype).sort(descending=True)
         if dtype.is_floating_point:
             x.mean(dim=(0, 2))
             x.amax(dim=0)
@@ -45,9 +55,18 @@ def workload():
             x.softmax(-1) + x.log_softmax(0) + x.softmax(1, dtype=tritorch.float64).to(dtype)
             x @ x.mT
             x.cumsum(-1) + x.cumprod(0)
+            x.logcumsumexp(-1) + x.cummin(1).values
+            tritorch.searchsorted(tritorch.arange(4, device="cuda").to(dtype), x, right=True)
+            x.gather(2, tritorch.tensor([[[3, 0]]], device="cuda").expand(2, 3, 2))
+            x.reshape(-1).gather(0, tritorch.tensor([5, 1], device="cuda"))
             y.log() + y.log1p() + x.sin() + x.sigmoid() + x.expm1() + y.log10() + x.exp2()
             tritorch.fmod(x, y) + x % y + x // y + y ** x + y ** 2.5
             x.round() + x.floor() + x.abs().rsqrt() + x.sign()
+            x.var(1), x.std(dim=(0, 2), keepdim=True), x.logsumexp(-1), x.norm(), x.norm(3, 0)
+            if dtype is tritorch.float32:
+                x.norm(math.inf, 1), x.norm(-math.inf, 1), x.norm(0, 1), x.norm(1, 1), x.sum(0)  # x.sum(0): columns
+                long = tritorch.ones(2 ** 13, device="cuda")  # long enough for the two-stage path
+                long.sum(), long.var(), long.logsumexp(0), long.norm(3)
         elif dtype is not tritorch.bool:
             x // 2
             x // (x + 1)
@@ -56,6 +75,8 @@ def workload():
             x.clamp(1, 3)
             x ** 3 + x ** (x % 3)
             x.cumsum(1) + x.cumprod(2)
+            tritorch.searchsorted(tritorch.arange(4, device="cuda").to(dtype), x, out_int32=True)
+            x.gather(1, tritorch.tensor([[[1], [0]]], device="cuda").expand(2, 2, 4))
             x.amax(dim=1) + x.amin(dim=0).sum() + x.prod(dim=2).sum()
             -x + x.abs() + (~x if dtype is not tritorch.uint8 else x)
 
@@ -127,3 +148,46 @@ def test_kernels_run_natively_on_large_shapes():
     assert_close(x.sum(dim=1).cpu(), host.numpy().astype(np.float64).sum(axis=1), reduction_len=4097,
                  check_dtype=False)
 
+
+
+_PTX_OF = """
+import importlib, json, sys
+import triton
+from triton.compiler import ASTSource
+from gpu_compile import H100, decode
+ptx = []
+for spec in json.load(sys.stdin):
+    module, name = spec["kernel"].split(":")
+    constexprs = {k: decode(v) for k, v in spec["constexprs"].items()}
+    source = ASTSource(fn=getattr(importlib.import_module(module), name), constexprs=constexprs,
+                       signature=dict(spec["signature"], **{k: "constexpr" for k in constexprs}),
+                       attrs={(i,): [["tt.divisibility", 16]] for i in spec["aligned"]})
+    ptx.append(triton.compile(source, target=H100, options={"num_warps": spec["num_warps"]}).asm["ptx"])
+print(json.dumps(ptx))
+"""
+DIVISION_64 = ("div.s64", "div.u64", "rem.s64", "rem.u64", "__internal")
+
+
+def test_reductions_over_collapsed_dims_compile_without_64_bit_division():
+    """Reductions whose rows and reduced elements each collapse to one dim (contiguous rows,
+    column sums, stage 2 of the two-stage path) index without dividing; a view whose reduced
+    dims do not collapse pays a 32-bit decomposition, never a 64-bit one (the control: the
+    scan below sees its divisions)."""
+    x = tritorch.ones(8, 2 ** 12, device="cuda")
+    with record_launches() as log:
+        x.sum(-1), x[:, :64].sum(0), x.var(-1), x.logsumexp(-1), x.norm(3, -1), x.reshape(-1).sum()
+        x.reshape(2, 4, 64, 64).sum((1, 3))
+    specs = [spec(k, a, kw) for k, a, kw in log.calls]
+    flat = [s["constexprs"]["K_PATH"] != "general" and s["constexprs"]["M_PATH"] != "general" for s in specs]
+    assert sum(flat) >= 7 and not all(flat)
+    env = {k: v for k, v in os.environ.items() if k != "TRITON_INTERPRET"}
+    root = os.path.dirname(os.path.dirname(os.path.abspath(tritorch.__file__)))
+    env["PYTHONPATH"] = os.pathsep.join([root, os.path.dirname(__file__)] + [p for p in [env.get("PYTHONPATH")] if p])
+    run = subprocess.run([sys.executable, "-c", _PTX_OF], input=json.dumps(specs), capture_output=True, text=True,
+                         env=env, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    for s, is_flat, ptx in zip(specs, flat, json.loads(run.stdout)):
+        found = [d for d in DIVISION_64 if d in ptx]
+        assert not found, f"{s['kernel']} {s['constexprs']}: 64-bit division {found} in its PTX"
+        assert is_flat == ("div.s32" not in ptx and "rem.s32" not in ptx and "div.u32" not in ptx
+                           and "rem.u32" not in ptx), f"{s['constexprs']}: division where none was expected"

@@ -2,6 +2,7 @@
 conversions (to, clone, contiguous, copy_), and fill_ on views of graph tensors."""
 import numpy as np
 import pytest
+import torch
 
 import tritorch
 from tritorch.autograd import gradcheck, gradgradcheck
@@ -74,6 +75,18 @@ def test_conversion_gradients(name):
         return
     assert gradcheck(lambda t: f(t) * 2, (x,))
     assert gradgradcheck(lambda t: f(t) * f(t), (x,))
+
+
+def test_as_strided_backward_honours_the_storage_offset():
+    """as_strided's storage_offset counts from the storage's start, not from the view's: on a view
+    that starts at element 2, offset 4 picks the view's elements 2..4 (base elements 4..6)."""
+    upstream = np.array([1.0, 2.0, 3.0])
+    x = leaf((8,))
+    (x * 1)[2:].as_strided((3,), (1,), 4).backward(tritorch.tensor(upstream, dtype=tritorch.float64))
+    theirs = torch.tensor(x.detach().numpy(), requires_grad=True)
+    (theirs * 1)[2:].as_strided((3,), (1,), 4).backward(torch.tensor(upstream))
+    np.testing.assert_array_equal(x.grad.numpy(), theirs.grad.numpy())
+    assert gradcheck(lambda t: (t * 1)[2:].as_strided((2, 2), (1, 2), 3), (leaf((8,), seed=1),))
 
 
 def test_as_strided_refuses_what_it_cannot_differentiate():
