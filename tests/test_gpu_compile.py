@@ -1,6 +1,7 @@
 """The interpreter accepts code the GPU compiler rejects (libdevice calls, non-constexpr globals,
 small dot shapes). Record the specialisations a representative workload launches, compile each
 for the H100 offline, and fail on a compile error or on shared memory above the H100's limit."""
+import importlib
 import inspect
 import json
 import math
@@ -85,8 +86,9 @@ def all_kernels() -> set[str]:
     """Every launchable kernel of tritorch/kernels (by convention named `_<what>_kernel`; other
     @triton.jit functions are device functions that kernels call)."""
     found = set()
-    for fam in backend.FAMILIES:
-        module = getattr(kernels, fam, None)
+    modules = [getattr(kernels, fam, None) for fam in backend.FAMILIES]
+    modules += [importlib.import_module(f"{kernels.__name__}.{part}") for part in kernels.PARTS]
+    for module in modules:
         for name, obj in (vars(module).items() if module is not None else ()):
             if name.endswith("_kernel") and hasattr(obj, "fn"):
                 found.add(f"{module.__name__}:{name}")

@@ -21,8 +21,9 @@ from .cast import accumulator, as_output_then, cast, widen
 from .copy import copy
 from .layout import launches, may_overlap
 from .reduction import reduce
-from .selection import _dim_last, sort
-from .strided import INDEX_LIMIT, element_block, element_launches, element_offsets, offsets
+from .rows import dim_last
+from .selection import sort
+from .strided import INDEX_LIMIT, element_block, element_launches, element_offsets, offsets, reach
 
 BLOCK = 1024
 SEGMENT_TILE = 1024  # entries per program of the scatter-add kernel (BLOCK_M rows x BLOCK_N)
@@ -49,7 +50,7 @@ def gather(x: ArrayView, dim: int, index: ArrayView, out: ArrayView) -> None:
     if out.numel == 0:
         return
     x_strides = tuple(0 if d == dim else s for d, s in enumerate(x.strides))
-    x_reach = x.offset + sum((size - 1) * s for size, s in zip(x.shape, x.strides))
+    x_reach = reach(x.offset, x.shape, x.strides)
     for n, shape, offs, (xs, js, os), flat, i64 in element_launches(
             index.shape, (x.offset, index.offset, out.offset), (x_strides, index.strides, out.strides)):
         _gather_kernel[(triton.cdiv(n, BLOCK),)](
@@ -64,11 +65,6 @@ def index_range(index: ArrayView, out: ArrayView) -> None:
     for k, op in enumerate(("min", "max")):
         reduce(op, index, dims, ArrayView(out.buffer, out.offset + k * out.strides[0], (1,) * index.ndim,
                                           (1,) * index.ndim, out.dtype))
-
-
-def _reach(v: ArrayView) -> int:
-    """An upper bound of the storage offsets a view reaches (its 32- or 64-bit index math)."""
-    return v.offset + sum((n - 1) * abs(s) for n, s in zip(v.shape, v.strides))
 
 
 # Tiling: one program per BLOCK consecutive elements of index (row-major over its shape,
@@ -149,12 +145,12 @@ def _segment_add_kernel(x, src, dest, pos, M, L, x_off, s_off, d_off, R1, R2, R3
 def _scatter_add_rows(x: ArrayView, dim: int, index: ArrayView, src: ArrayView) -> None:
     """x[... index[i] ...] += src[i] along dim, duplicates summed deterministically: index's
     rows sorted stably by destination, then `_segment_add_kernel` over the sorted rows."""
-    dest, pos = _dim_last(index.shape, dim, dtypes.int64), _dim_last(index.shape, dim, dtypes.int64)
+    dest, pos = dim_last(index.shape, dim, dtypes.int64), dim_last(index.shape, dim, dtypes.int64)
     sort(index, dim, False, True, dest, pos)
     L = index.shape[dim]
     kept = [d for d in range(index.ndim) if d != dim]
     views = (x, src, dest)
-    i64 = max(_reach(x), _reach(src), index.numel) >= INDEX_LIMIT
+    i64 = max(reach(v.offset, v.shape, v.strides) for v in (x, src, index)) >= INDEX_LIMIT or index.numel >= INDEX_LIMIT
     block_n = min(triton.next_power_of_2(L), SEGMENT_TILE)
     for shape, offs, (xs, ss, ds) in launches([index.shape[d] for d in kept], [v.offset for v in views],
                                               [[v.strides[d] for d in kept] for v in views]):
@@ -183,9 +179,10 @@ def scatter(x: ArrayView, dim: int, index: ArrayView, src: ArrayView, accumulate
         _scatter_add_rows(x, dim, index, src)
         return
     x_strides = tuple(0 if d == dim else s for d, s in enumerate(x.strides))
+    x_reach = reach(x.offset, x.shape, x.strides)
     for n, shape, offs, (xs, js, ss), flat, i64 in element_launches(
             index.shape, (x.offset, index.offset, src.offset), (x_strides, index.strides, src.strides)):
         _scatter_kernel[(triton.cdiv(n, BLOCK),)](
             x.buffer, index.buffer, src.buffer, n, *offs, *shape[1:], *xs, *js, *ss, x.strides[dim],
-            ACCUMULATE=bool(accumulate), ACC=accumulator(x.dtype), FLAT=flat, I64=i64 or _reach(x) >= INDEX_LIMIT,
+            ACCUMULATE=bool(accumulate), ACC=accumulator(x.dtype), FLAT=flat, I64=i64 or x_reach >= INDEX_LIMIT,
             BLOCK=BLOCK)

@@ -29,7 +29,7 @@ from .scan import cumulative, product  # noqa: F401  (cumulative: a primitive of
 from .scan import cumulative_extremum  # noqa: F401  (a primitive of this family)
 from .selection import arg_reduce, sort  # noqa: F401  (primitives of this family)
 from .search import searchsorted  # noqa: F401
-from .strided import INDEX_LIMIT, offsets
+from .strided import INDEX_LIMIT, offsets, reach
 
 REDUCE_OPS = ("sum", "mean", "prod", "max", "min", "any", "all", "count_nonzero")
 
@@ -164,7 +164,7 @@ def _run(kernel, name: str, x: ArrayView, dims: tuple[int, ...], out: ArrayView,
         return
     g = _geometry(x, dims)
     p = plan(g.M, g.K, columns=g.m_path == "contiguous" and g.k_path != "contiguous")
-    reach = g.x.offset + sum((n - 1) * abs(s) for n, s in zip(g.x.shape, g.x.strides))
+    x_reach = reach(g.x.offset, g.x.shape, g.x.strides)
     scratch = parts * g.M * p.split
     common = dict(constexprs, ACC=acc)
     bits = _float_bits(param)
@@ -173,13 +173,13 @@ def _run(kernel, name: str, x: ArrayView, dims: tuple[int, ...], out: ArrayView,
             kernel[(triton.cdiv(g.M, p.block_m), 1)](
                 g.x.buffer, out.buffer, out.buffer, g.M, g.K, p.chunk, g.K, bits, g.x.offset, out.offset,
                 *g.rows, *g.elements, PARTIAL=False, FINAL=True, M_PATH=g.m_path, K_PATH=g.k_path,
-                I64=_needs_i64(g.M, g.K, reach, out.offset + g.M), BLOCK_M=p.block_m, BLOCK_K=p.block_k, **common)
+                I64=_needs_i64(g.M, g.K, x_reach, out.offset + g.M), BLOCK_M=p.block_m, BLOCK_K=p.block_k, **common)
             return
         partials = memory.empty(scratch, _ACC_DTYPES[acc.name])
         kernel[(triton.cdiv(g.M, p.block_m), p.split)](
             g.x.buffer, out.buffer, partials, g.M, g.K, p.chunk, g.K, bits, g.x.offset, out.offset,
             *g.rows, *g.elements, PARTIAL=False, FINAL=False, M_PATH=g.m_path, K_PATH=g.k_path,
-            I64=_needs_i64(g.M, g.K, reach, scratch), BLOCK_M=p.block_m, BLOCK_K=p.block_k, **common)
+            I64=_needs_i64(g.M, g.K, x_reach, scratch), BLOCK_M=p.block_m, BLOCK_K=p.block_k, **common)
         block_m, block_k = _blocks(g.M, p.split)  # stage 2: rows of `split` contiguous partials
         kernel[(triton.cdiv(g.M, block_m), 1)](
             partials, out.buffer, partials, g.M, p.split, p.split, g.K, bits, 0, out.offset,

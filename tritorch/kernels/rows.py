@@ -6,6 +6,7 @@ A row kernel takes (x, out, M, N, x_off, o_off, R1, R2, R3, the 4 kept strides o
 out, x's and out's stride along dim), then its constexprs, BLOCK_M and BLOCK_N."""
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -58,13 +59,18 @@ def run_by_rows(kernel, x: ArrayView, dim: int, out: ArrayView, max_block_n: int
     if rows is not None:
         _launch(kernel, x, out, rows, max_block_n, constexprs)
         return
-    order = [d for d in range(x.ndim) if d != dim] + [dim]
-    strides, step = [0] * x.ndim, 1
-    for d in reversed(order):
-        strides[d] = step
-        step *= x.shape[d]
-    tmp_x = ArrayView(memory.empty(x.numel, x.dtype), 0, x.shape, tuple(strides), x.dtype)
-    tmp_out = ArrayView(memory.empty(out.numel, out.dtype), 0, out.shape, tuple(strides), out.dtype)
+    tmp_x, tmp_out = dim_last(x.shape, dim, x.dtype), dim_last(out.shape, dim, out.dtype)
     copy(x, tmp_x)
     _launch(kernel, tmp_x, tmp_out, rows_of(tmp_x, dim, tmp_out), max_block_n, constexprs)
     copy(tmp_out, out)
+
+
+def dim_last(shape, dim: int, dtype) -> ArrayView:
+    """A fresh buffer viewed with `shape`, stored row-major with `dim` moved last (each row
+    along dim contiguous, rows in order)."""
+    order = [d for d in range(len(shape)) if d != dim] + [dim]
+    strides, step = [0] * len(shape), 1
+    for d in reversed(order):
+        strides[d] = step
+        step *= shape[d]
+    return ArrayView(memory.empty(math.prod(shape), dtype), 0, tuple(shape), tuple(strides), dtype)

@@ -16,7 +16,6 @@ keys: outputs gather the input at the sorted positions, bit for bit.
 """
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 import numpy as np
@@ -29,6 +28,7 @@ from . import memory
 from .cast import widen
 from .copy import copy
 from .layout import MAX_DIMS, collapse
+from .rows import dim_last
 from .strided import offsets
 
 ARG_REDUCE_OPS = ("max", "min", "median", "mode")
@@ -317,23 +317,12 @@ def _rows(x: ArrayView, dim: int, views) -> _Rows | None:
                  tuple(v.strides[dim] for v in views))
 
 
-def _dim_last(shape, dim: int, dtype) -> ArrayView:
-    """A fresh buffer viewed with `shape`, stored row-major with `dim` moved last (each row
-    along dim contiguous, rows in order)."""
-    order = [d for d in range(len(shape)) if d != dim] + [dim]
-    strides, step = [0] * len(shape), 1
-    for d in reversed(order):
-        strides[d] = step
-        step *= shape[d]
-    return ArrayView(memory.empty(math.prod(shape), dtype), 0, tuple(shape), tuple(strides), dtype)
-
-
 def _staged(primitive, x: ArrayView, dim: int, *outs) -> None:
     """Run `primitive(x, *outs)` on dim-last copies, for views whose kept dims do not collapse
     to 4 (rare), copying the outputs back."""
-    tmp_x = _dim_last(x.shape, dim, x.dtype)
+    tmp_x = dim_last(x.shape, dim, x.dtype)
     copy(x, tmp_x)
-    tmp = [None if o is None else _dim_last(o.shape, dim, o.dtype) for o in outs]
+    tmp = [None if o is None else dim_last(o.shape, dim, o.dtype) for o in outs]
     primitive(tmp_x, *tmp)
     for o, t in zip(outs, tmp):
         if o is not None:
@@ -411,10 +400,10 @@ def arg_reduce(op: str, x: ArrayView, dim: int, values_out: ArrayView | None, in
                                    indices_out.offset, *geo.sizes, *geo.strides, geo.steps[0], MAX=op == "max",
                                    HAS_VALUES=values_out is not None, BLOCK_M=block_m, BLOCK_N=block_n)
             return
-        sorted_values, sorted_indices = _dim_last(x.shape, dim, x.dtype), _dim_last(x.shape, dim, dtypes.int64)
+        sorted_values, sorted_indices = dim_last(x.shape, dim, x.dtype), dim_last(x.shape, dim, dtypes.int64)
         sort(x, dim, False, True, sorted_values, sorted_indices)
         if values_out is None:
-            values = _dim_last(indices_out.shape, dim, x.dtype)
+            values = dim_last(indices_out.shape, dim, x.dtype)
             geo = _rows(x, dim, (x, values, indices_out))
         _select_kernel[grid](sorted_values.buffer, sorted_indices.buffer, values.buffer, indices_out.buffer, M, N,
                              values.offset, indices_out.offset, *geo.sizes, *geo.strides[4:],

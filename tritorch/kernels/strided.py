@@ -78,7 +78,7 @@ def row_block(M, x, x_off, o, o_off, R1, R2, R3, xr0, xr1, xr2, xr3, or0, or1, o
     return rows, rows < M, x_row, o_row
 
 
-def _reach(offset: int, shape: Sequence[int], strides: Sequence[int]) -> int:
+def reach(offset: int, shape: Sequence[int], strides: Sequence[int]) -> int:
     """An upper bound of the storage offsets a view reaches (strides may be negative: flips)."""
     return offset + sum((d - 1) * abs(s) for d, s in zip(shape, strides))
 
@@ -91,5 +91,5 @@ def element_launches(shape: Sequence[int], offsets: Sequence[int], strides: Sequ
     for shape4, offs, strides4 in launches(shape, offsets, strides):
         n = shape4[0] * shape4[1] * shape4[2] * shape4[3]
         flat = shape4[:3] == (1, 1, 1)
-        i64 = n >= INDEX_LIMIT or any(_reach(o, shape4, s) >= INDEX_LIMIT for o, s in zip(offs, strides4))
+        i64 = n >= INDEX_LIMIT or any(reach(o, shape4, s) >= INDEX_LIMIT for o, s in zip(offs, strides4))
         yield n, shape4, offs, strides4, flat, i64
