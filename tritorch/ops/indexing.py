@@ -20,7 +20,8 @@ from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor
 from . import views
-from .common import broadcast_shapes, bump_version, empty, expand_to, is_scalar, same_device, wrap_dim
+from .common import (broadcast_shapes, bump_version, empty, expand_to, is_scalar, operand_device, same_device,
+                     wrap_dim)
 from .conversion import clone
 from .creation import full, tensor as new_tensor
 from .registry import function, method
@@ -313,7 +314,7 @@ def _value_tensor(value, x: Tensor, shape: tuple) -> Tensor:
     sees them); leading size-1 dims beyond `shape` are dropped, as PyTorch's setitem does."""
     if not isinstance(value, Tensor):
         value = new_tensor(value, dtype=x.dtype, device=x.device)
-    same_device(x, value)
+    value = value.to(operand_device([value], [x]))  # a 0-dim cpu value joins, as a scalar would
     while value.ndim > len(shape) and value.shape[0] == 1:
         value = views.select(value, 0, 0)
     try:
@@ -349,6 +350,8 @@ def setitem(self: Tensor, key, value) -> None:
     elif is_scalar(value):
         v.fill_(value)
     else:
+        if isinstance(value, Tensor):  # PyTorch copies a basic-indexed write across devices
+            value = value.to(v.device)
         value = _value_tensor(value, v, tuple(v.shape))
         if not _same_elements(value, v):  # `x[k] += 1` ends by assigning x[k] to itself
             v.copy_(value)
@@ -622,6 +625,102 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
 def scatter_add_(self: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     d, index, src = _scatter_args("scatter_add_", self, dim, index, src)
     return ScatterInPlace.apply(self, src, dim=d, index=index, accumulate=True)
+
+
+# --- scatter_reduce -------------------------------------------------------------------------
+
+SCATTER_REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
+
+
+def _scatter_reduce_args(op: str, x: Tensor, dim: int, index: Tensor, src, reduce: str) -> tuple:
+    if reduce not in SCATTER_REDUCTIONS:
+        raise RuntimeError(f"{op}(): reduce argument must be one of {', '.join(SCATTER_REDUCTIONS)}, "
+                           f"got {reduce!r}")
+    if reduce == "mean" and x.dtype is dtypes.bool_:
+        raise RuntimeError(f"{op}(): reduce='mean' is not implemented for bool")
+    if not isinstance(src, Tensor):
+        raise TypeError(f"{op}(): argument 'src' must be Tensor, not {type(src).__name__}")
+    return _scatter_args(op, x, dim, index, src)
+
+
+class ScatterReduceInPlace(Function):
+    """In place: x[j] = reduce(x[j] if include_self, every src[i] that index sends to j)."""
+
+    inplace = True
+
+    @staticmethod
+    def forward(ctx, x: Tensor, src: Tensor, *, dim: int, index: Tensor, reduce: str, include_self: bool) -> Tensor:
+        # amax, amin and prod differentiate through x's old values: keep them before the write
+        before = clone(x) if any(ctx.needs_input_grad) and reduce in ("amax", "amin", "prod") else None
+        if index.numel():
+            x.backend.index.scatter_reduce(_at_least_1d(x).array, dim, _at_least_1d(index).array,
+                                           _at_least_1d(src).array, reduce, include_self)
+        bump_version(x)
+        ctx.save_for_backward(index, src, before, x if before is not None else None)
+        ctx.dim, ctx.reduce, ctx.include_self = dim, reduce, include_self
+        ctx.node_name = "ScatterReduceBackward0"
+        return x
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        index, src, x, result = ctx.saved_tensors
+        d, reduce = ctx.dim, ctx.reduce
+        if reduce == "sum":
+            grad_self, grad_src = grad, Gather.apply(grad, dim=d, index=index)
+        elif reduce == "mean":
+            n = _scatter(full(grad.shape, int(ctx.include_self), dtype=grad.dtype, device=grad.device),
+                         expand_to(full((), 1, dtype=grad.dtype, device=grad.device), index.shape), d, index, True)
+            n = n.masked_fill(n == 0, 1)
+            grad_self, grad_src = grad / n, Gather.apply(grad / n, dim=d, index=index)
+        elif reduce == "prod":
+            grad_self, grad_src = _prod_grads(ctx, grad, index, src, x, result)
+        else:  # amax, amin: shared evenly among the elements equal to the result
+            value = Gather.apply(result, dim=d, index=index)
+            self_is, src_is = (x == result).to(grad.dtype), (src == value).to(grad.dtype)
+            share = grad / _scatter(self_is, src_is, d, index, True)
+            grad_self, grad_src = self_is * share, src_is * Gather.apply(share, dim=d, index=index)
+        if not ctx.include_self:
+            grad_self = _scatter(grad_self, expand_to(full((), 0, dtype=grad.dtype, device=grad.device), index.shape),
+                                 d, index, False)
+        return grad_self, grad_src
+
+
+def _prod_grads(ctx, grad: Tensor, index: Tensor, src: Tensor, x: Tensor, result: Tensor) -> tuple:
+    """PyTorch's prod gradients: products that leave out the one element, exact where it is 0."""
+    d, include_self = ctx.dim, ctx.include_self
+    masked_self = x.masked_fill(x == 0, 1)
+    grad_self = grad * _scatter_reduce(masked_self, src, d, index, "prod", include_self) / masked_self
+    src_zero = src == 0
+    zeros = full(x.shape, 0, dtype=grad.dtype, device=grad.device)
+    single_zero = src_zero & (Gather.apply(_scatter(zeros, src_zero.to(grad.dtype), d, index, True), dim=d,
+                                           index=index) == 1)
+    without = _scatter_reduce(x, src.masked_fill(single_zero, 1), d, index, "prod", include_self)
+    grad_src = Gather.apply(grad * without, dim=d, index=index).where(
+        single_zero, Gather.apply(grad * result, dim=d, index=index) / src.masked_fill(src_zero, 1))
+    return grad_self, grad_src
+
+
+def _scatter_reduce(x: Tensor, src: Tensor, dim: int, index: Tensor, reduce: str, include_self: bool) -> Tensor:
+    return ScatterReduceInPlace.apply(clone(x), src, dim=dim, index=index, reduce=reduce, include_self=include_self)
+
+
+@function
+@method()
+def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                   include_self: bool = True) -> Tensor:
+    """A copy of `input` where each element that `index` names along `dim` is reduced (sum,
+    prod, mean, amax, amin) with every `src` value sent to it, and with itself when
+    `include_self` (torch.scatter_reduce); deterministic."""
+    d, index, src = _scatter_reduce_args("scatter_reduce", input, dim, index, src, reduce)
+    return _scatter_reduce(input, src, d, index, reduce, include_self)
+
+
+@method()
+def scatter_reduce_(self: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                    include_self: bool = True) -> Tensor:
+    """In-place `scatter_reduce`."""
+    d, index, src = _scatter_reduce_args("scatter_reduce_", self, dim, index, src, reduce)
+    return ScatterReduceInPlace.apply(self, src, dim=d, index=index, reduce=reduce, include_self=include_self)
 
 
 # --- index_fill_, index_copy_, index_add_ ---------------------------------------------------

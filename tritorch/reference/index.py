@@ -110,6 +110,40 @@ def scatter(x: ArrayView, dim: int, index: ArrayView, src: ArrayView, accumulate
         xa[key] = vals.astype(x.dtype.np, copy=False)
 
 
+_SCATTER_UFUNCS = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum, "amin": np.minimum}
+
+
+def _identity(reduce: str, dtype: np.dtype):
+    """The value a scattered-to element starts from when it does not include itself."""
+    if reduce in ("amax", "amin"):
+        if dtype.kind == "f":
+            return -np.inf if reduce == "amax" else np.inf
+        return np.iinfo(dtype).min if reduce == "amax" else np.iinfo(dtype).max
+    return 1 if reduce == "prod" else 0
+
+
+def scatter_reduce(x: ArrayView, dim: int, index: ArrayView, src: ArrayView, reduce: str,
+                   include_self: bool) -> None:
+    """x[j] = reduce over x[j] (when `include_self`) and every src[i] whose position i with
+    i_dim replaced by index[i] is j, for reduce in sum, prod, mean, amax, amin
+    (torch.scatter_reduce_); elements no index names keep their value. NaN wins amax/amin; an
+    integer mean floors; half types reduce in float32. Index and src as for `scatter`."""
+    xa, vals = ndarray(x), ndarray(src)
+    acc_type = np.dtype(np.float32 if _is_half(x) else np.int64 if x.dtype.kind == "b" else x.dtype.np)
+    acc = xa.astype(acc_type)
+    key = _along_dim_key(index, dim)
+    hits = np.zeros(xa.shape, np.int64)
+    np.add.at(hits, key, 1)
+    named = hits > 0
+    if not include_self:
+        acc[named] = _identity(reduce, acc_type)
+    _SCATTER_UFUNCS[reduce].at(acc, key, vals.astype(acc_type))
+    if reduce == "mean":
+        count = hits[named] + bool(include_self)
+        acc[named] = acc[named] / count if acc_type.kind == "f" else acc[named] // count
+    xa[...] = acc != 0 if x.dtype.kind == "b" else acc.astype(x.dtype.np)
+
+
 def index_range(index: ArrayView, out: ArrayView) -> None:
     """out[0] = min(index), out[1] = max(index) for a non-empty integer index; out is int64 (2,).
     The op layer reads it back to check bounds before any gather or scatter."""
