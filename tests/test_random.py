@@ -18,6 +18,7 @@ import pytest
 import tritorch
 from tritorch import random as trng
 from tritorch.reference import random as ref
+from tritorch.testing import assert_close
 
 # (seed, offset, randint low, randint high, uniform low, uniform high): seeds cover Triton's
 # int32, uint32, int64 and uint64 argument types; offsets cross the 32-bit counter word.
@@ -203,7 +204,7 @@ def test_state_round_trip():
     g.set_state(tritorch.tensor(list(state), dtype=tritorch.uint8))  # a byte tensor works too
     np.testing.assert_array_equal(tritorch.rand(4, generator=g).numpy(), a.numpy())
     tritorch.set_rng_state(state)
-    assert tritorch.get_rng_state() == state
+    assert bytes(tritorch.get_rng_state().numpy()) == state  # a uint8 tensor, as PyTorch's
 
 
 def test_stream_is_the_same_for_every_dtype_up_to_rounding():
@@ -459,6 +460,118 @@ def test_bernoulli_and_exponential_means():
     assert abs(_mean_std(tritorch.zeros(N_STAT).bernoulli_(0.3, generator=g))[0] - 0.3) < 5 * 0.46 * se
     mean, std = _mean_std(tritorch.zeros(N_STAT).exponential_(2.0, generator=g))
     assert abs(mean - 0.5) < 5 * 0.5 * se and abs(std - 0.5) < 0.01
+
+
+# --- cuda: the cpu's numbers for the same seed ---------------------------------------------------
+def _same_numbers(cuda_t, cpu_t, exact: bool = True) -> None:
+    """A cuda result against the cpu's: bit for bit, or (normal and exponential draws on a GPU,
+    whose log/cos are approximate) within the tolerance of the dtype."""
+    assert cuda_t.device.type == "cuda" and cuda_t.dtype is cpu_t.dtype and cuda_t.shape == cpu_t.shape
+    if exact or tritorch.cuda.is_interpreted():
+        np.testing.assert_array_equal(cuda_t.cpu().numpy(), cpu_t.numpy())
+    else:
+        assert_close(cuda_t.cpu(), cpu_t)
+
+
+CUDA_DRAWS = [  # (name, draw(device), exact on a GPU)
+    ("rand", lambda d: tritorch.rand(3, 5, device=d), True),
+    ("rand float64", lambda d: tritorch.rand(7, dtype=tritorch.float64, device=d), True),
+    ("rand bfloat16", lambda d: tritorch.rand(2, 3, dtype=tritorch.bfloat16, device=d), True),
+    ("randn", lambda d: tritorch.randn(4, 3, device=d), False),
+    ("randn float16", lambda d: tritorch.randn(6, dtype=tritorch.float16, device=d), False),
+    ("normal tensors", lambda d: tritorch.normal(tritorch.arange(4.0, device=d), tritorch.ones(3, 1, device=d)), False),
+    ("randint", lambda d: tritorch.randint(-4, 9, (3, 4), device=d), True),
+    ("randint int8", lambda d: tritorch.randint(-128, 128, (9,), dtype=tritorch.int8, device=d), True),
+    ("randint full int64", lambda d: tritorch.randint(-2**63, 2**63 - 1, (5,), device=d), True),
+    ("bernoulli", lambda d: tritorch.bernoulli(tritorch.full((3, 4), 0.4, device=d)), True),
+    ("bernoulli_", lambda d: tritorch.zeros(2, 5, dtype=tritorch.int32, device=d).bernoulli_(0.5), True),
+    ("uniform_", lambda d: tritorch.empty(4, 3, device=d).t().uniform_(-1, 2), True),
+    ("normal_", lambda d: tritorch.empty(5, dtype=tritorch.float64, device=d).normal_(2.0, 0.5), False),
+    ("exponential_", lambda d: tritorch.empty(2, 3, device=d).exponential_(3.0), False),
+    ("random_", lambda d: tritorch.empty(8, dtype=tritorch.uint8, device=d).random_(), True),
+    ("randperm", lambda d: tritorch.randperm(9, device=d), True),
+    ("multinomial", lambda d: tritorch.multinomial(tritorch.tensor([[1.0, 0.0, 3.0, 2.0], [0.0, 0.0, 1.0, 0.5]],
+                                                                   device=d), 5, replacement=True), True),
+    ("multinomial without replacement",
+     lambda d: tritorch.tensor([[1.0, 0.0, 3.0, 2.0], [0.1, 5.0, 1.0, 0.5]], device=d).multinomial(4), False),
+]
+
+
+@pytest.mark.parametrize("name, draw, exact", CUDA_DRAWS, ids=[c[0] for c in CUDA_DRAWS])
+def test_cuda_gives_the_cpus_numbers_for_the_same_seed(name, draw, exact):
+    tritorch.manual_seed(1234)  # seeds the cpu's and cuda's default generators
+    cpu = draw("cpu")
+    tritorch.manual_seed(1234)
+    _same_numbers(draw("cuda"), cpu, exact)
+
+
+def test_cuda_generator_and_default_generators():
+    g_cpu, g_cuda = tritorch.Generator().manual_seed(5), tritorch.Generator(device="cuda").manual_seed(5)
+    a = tritorch.rand(4, generator=g_cpu)
+    _same_numbers(tritorch.rand(4, generator=g_cuda, device="cuda"), a)
+    assert g_cuda.device.type == "cuda" and g_cuda.get_state() == g_cpu.get_state()
+    with pytest.raises(RuntimeError, match="Expected a 'cuda' device type for generator but found 'cpu'"):
+        tritorch.rand(2, generator=g_cpu, device="cuda")
+    with pytest.raises(RuntimeError, match="Expected a 'cpu' device type for generator but found 'cuda'"):
+        tritorch.zeros(2).normal_(generator=g_cuda)
+    tritorch.manual_seed(8)
+    cpu_first = tritorch.rand(3)
+    tritorch.cuda.manual_seed(8)  # cuda's own stream: drawing on the cpu did not advance it
+    _same_numbers(tritorch.rand(3, device="cuda"), cpu_first)
+    tritorch.cuda.manual_seed_all(8)
+    assert tritorch.cuda.initial_seed() == 8
+    _same_numbers(tritorch.rand(3, device="cuda"), cpu_first)
+
+
+def test_cuda_rng_state_is_a_uint8_tensor():
+    tritorch.cuda.manual_seed(2**40 + 3)
+    tritorch.rand(5, device="cuda")
+    state = tritorch.cuda.get_rng_state()
+    assert state.dtype is tritorch.uint8 and state.shape == (16,) and state.device.type == "cpu"
+    assert bytes(state.numpy()) == (2**40 + 3).to_bytes(8, "little") + (5).to_bytes(8, "little")
+    a = tritorch.randn(4, device="cuda")
+    tritorch.manual_seed(0)  # the cpu's state is separate: setting cuda's restores cuda's alone
+    tritorch.cuda.set_rng_state(state)
+    np.testing.assert_array_equal(tritorch.randn(4, device="cuda").cpu().numpy(), a.cpu().numpy())
+    assert len(tritorch.cuda.get_rng_state_all()) == 1
+    cpu_state = tritorch.get_rng_state()
+    assert cpu_state.dtype is tritorch.uint8 and bytes(cpu_state.numpy())[:8] == (0).to_bytes(8, "little")
+    with pytest.raises(RuntimeError, match="must be 16 bytes"):
+        tritorch.cuda.set_rng_state(tritorch.zeros(3, dtype=tritorch.uint8))
+
+
+@pytest.mark.parametrize("device", ["cpu", "cuda"])
+def test_multinomial_forms_and_statistics(device):
+    g = tritorch.Generator(device=device).manual_seed(6)
+    w = tritorch.tensor([1.0, 0.0, 3.0, 6.0], device=device)
+    drawn = tritorch.multinomial(w, 2000, replacement=True, generator=g)
+    assert drawn.dtype is tritorch.int64 and drawn.shape == (2000,)
+    counts = np.bincount(drawn.cpu().numpy(), minlength=4)
+    assert counts[1] == 0 and np.all(np.abs(counts / 2000 - [0.1, 0.0, 0.3, 0.6]) < 0.04)
+    perm = tritorch.multinomial(w, 4, generator=g).tolist()
+    assert sorted(perm) == [0, 1, 2, 3] and perm[-1] == 1  # without replacement: zero weight last
+    rows = tritorch.multinomial(tritorch.tensor([[0.0, 1.0], [1.0, 0.0]], device=device), 3, True, generator=g)
+    assert rows.tolist() == [[1, 1, 1], [0, 0, 0]]
+    out = tritorch.empty(3, dtype=tritorch.int64, device=device)
+    assert tritorch.multinomial(w, 3, generator=g, out=out) is out and len(set(out.tolist())) == 3
+    first = tritorch.multinomial(w.expand(400, 4), 2, generator=g)[:, 0].cpu().numpy()
+    assert abs(np.mean(first == 3) - 0.6) < 0.08  # the first draw follows the weights
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda d: tritorch.multinomial(tritorch.ones(2, 2, 2, device=d), 1), "prob_dist must be 1 or 2 dim"),
+    (lambda d: tritorch.multinomial(tritorch.ones(3, dtype=tritorch.int64, device=d), 1),
+     "only supports floating-point dtypes for input, got: tritorch.int64"),
+    (lambda d: tritorch.multinomial(tritorch.ones(3, device=d), 0), "cannot sample n_sample <= 0 samples"),
+    (lambda d: tritorch.multinomial(tritorch.ones(3, device=d), 4), r"n_sample > prob_dist.size\(-1\) samples"),
+    (lambda d: tritorch.multinomial(tritorch.tensor([1.0, -1.0], device=d), 1), "`inf`, `nan` or element < 0"),
+    (lambda d: tritorch.multinomial(tritorch.tensor([1.0, float("nan")], device=d), 1), "`inf`, `nan`"),
+    (lambda d: tritorch.multinomial(tritorch.zeros(2, device=d), 1, True), "sum of probabilities <= 0"),
+])
+@pytest.mark.parametrize("device", ["cpu", "cuda"])
+def test_multinomial_errors(call, match, device):
+    with pytest.raises(RuntimeError, match=match):
+        call(device)
 
 
 if __name__ == "__main__":

@@ -6,13 +6,17 @@ counter `offset + i`, and the generator's offset moves past them, so two success
 share a counter. Every device computes the same stream from (seed, offset), so a seed gives the
 same numbers on the cpu and on cuda.
 
-As in PyTorch, the default generator starts from a non-deterministic seed (read from the
-operating system at import); `tritorch.manual_seed(s)` makes every later draw reproducible. A
-new `Generator()` starts from PyTorch's fixed default seed, 67280421310721.
+As in PyTorch, each device type has a default generator (`default_generator` for the cpu,
+`cuda_generator` for cuda, `torch.cuda.default_generators[0]`), each starting from a
+non-deterministic seed (read from the operating system at import); `tritorch.manual_seed(s)`
+seeds both, so every later draw is reproducible and cuda gives the cpu's numbers, while
+`tritorch.cuda.manual_seed(s)` seeds cuda's alone. A new `Generator()` starts from PyTorch's
+fixed default seed, 67280421310721; an op refuses a generator of another device type.
 
-The state (`get_state`, `get_rng_state`) is 16 bytes: the seed, then the offset, each a
-little-endian unsigned 64-bit integer. `set_state` accepts those bytes, or anything `bytes()`
-or numpy can turn into 16 uint8 values (e.g. a uint8 tensor made from them).
+The state (`get_state`; `tritorch.get_rng_state()` and `tritorch.cuda.get_rng_state()` give it
+as a uint8 tensor, as PyTorch does) is 16 bytes: the seed, then the offset, each a little-endian
+unsigned 64-bit integer. `set_state` accepts those bytes, or anything `bytes()` or numpy can turn
+into 16 uint8 values (e.g. that uint8 tensor).
 """
 from __future__ import annotations
 
@@ -57,7 +61,7 @@ class Generator:
         self._seed = DEFAULT_SEED
         self._offset = 0
 
-    def manual_seed(self, seed: int) -> "Generator":
+    def manual_seed(self, seed: int) -> Generator:
         """Restart the stream from `seed` (offset 0); returns the generator."""
         self._seed = _as_seed(seed)
         self._offset = 0
@@ -76,7 +80,7 @@ class Generator:
         """16 bytes: seed and offset as little-endian uint64 (see the module docstring)."""
         return _STATE.pack(self._seed, self._offset)
 
-    def set_state(self, state) -> "Generator":
+    def set_state(self, state) -> Generator:
         """Restore a state from `get_state`."""
         raw = bytes(state) if isinstance(state, (bytes, bytearray, memoryview)) else \
             np.asarray(state).astype(np.uint8).tobytes()
@@ -107,25 +111,34 @@ class Generator:
 
 
 default_generator = Generator().manual_seed(_nondeterministic_seed())
+cuda_generator = Generator("cuda").manual_seed(_nondeterministic_seed())
 
 
-def resolve(generator: Generator | None) -> Generator:
-    """The generator an op should draw from: the one given, or the default one."""
+def resolve(generator: Generator | None, device="cpu") -> Generator:
+    """The generator an op on `device` should draw from: the one given (of that device type,
+    as PyTorch requires), or the device type's default one."""
+    kind = as_device(device).type
     if generator is None:
-        return default_generator
+        return cuda_generator if kind == "cuda" else default_generator
     if not isinstance(generator, Generator):
         raise TypeError(f"generator must be a tritorch.Generator, got {type(generator).__name__}")
+    if generator.device.type != kind:
+        raise RuntimeError(f"Expected a '{kind}' device type for generator but found "
+                           f"'{generator.device.type}'")
     return generator
 
 
 def manual_seed(seed: int) -> Generator:
-    """Seed the default generator (all devices share it); returns it."""
+    """Seed the default generators of every device; returns the cpu's."""
+    cuda_generator.manual_seed(seed)
     return default_generator.manual_seed(seed)
 
 
 def seed() -> int:
-    """Seed the default generator non-deterministically and return the seed."""
-    return default_generator.seed()
+    """Seed every default generator with one non-deterministic seed and return it."""
+    s = default_generator.seed()
+    cuda_generator.manual_seed(s)
+    return s
 
 
 def initial_seed() -> int:
@@ -133,11 +146,6 @@ def initial_seed() -> int:
     return default_generator.initial_seed()
 
 
-def get_rng_state() -> bytes:
-    """The default generator's state: 16 bytes (seed, offset)."""
-    return default_generator.get_state()
-
-
 def set_rng_state(new_state) -> None:
-    """Restore the default generator from a state taken by `get_rng_state()`."""
+    """Restore the cpu's default generator from a state taken by `get_rng_state()`."""
     default_generator.set_state(new_state)

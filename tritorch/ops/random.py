@@ -1,4 +1,4 @@
-"""Random sampling: rand, randn, randint, normal, randperm, bernoulli and the in-place fills.
+"""Random sampling: rand, randn, randint, normal, randperm, multinomial, bernoulli and the in-place fills.
 
 Each op reserves one Philox counter per output element from a `Generator` (the default one
 unless `generator=` is given) and hands (seed, offset) to the backend's `random` primitives,
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import operator
 
+import numpy as np
+
 from .. import dtypes
 from .. import random as rng
 from ..autograd.function import check_inplace_allowed
@@ -17,15 +19,28 @@ from ..device import as_device
 from ..tensor import Tensor
 from .common import (broadcast_shapes, bump_version, check_writable, empty, expand_to, finish, like, same_device,
                      shape_arg)
+from .creation import from_numpy
 from .registry import function, method
+from .search import searchsorted
 
 # Mantissa digits: `random_()` on a float tensor draws integers in [0, 2**digits].
 _DIGITS = {"float16": 11, "bfloat16": 8, "float32": 24, "float64": 53}
 _INT64_MIN, _INT64_END = -(1 << 63), 1 << 63
 
-for _name in ("manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state"):
+for _name in ("manual_seed", "seed", "initial_seed", "set_rng_state"):
     function(getattr(rng, _name))
 function(rng.Generator, name="Generator")
+
+
+def state_tensor(generator: rng.Generator) -> Tensor:
+    """A generator's 16-byte state (seed, offset) as a cpu uint8 tensor, as PyTorch returns it."""
+    return from_numpy(np.frombuffer(generator.get_state(), dtype=np.uint8).copy())
+
+
+@function
+def get_rng_state() -> Tensor:
+    """The cpu default generator's state: a uint8 tensor of 16 bytes (seed, offset)."""
+    return state_tensor(rng.default_generator)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -71,7 +86,7 @@ def _start_inplace(op: str, t: Tensor) -> None:
 
 def _draw(t: Tensor, generator, primitive: str, *args) -> Tensor:
     """Fill `t` with `primitive`, reserving one counter per element of `generator`'s stream."""
-    seed, offset = rng.resolve(generator).reserve(t.numel())
+    seed, offset = rng.resolve(generator, t.device).reserve(t.numel())
     getattr(t.backend.random, primitive)(seed, offset, *args, t.array)
     return t
 
@@ -346,3 +361,42 @@ def bernoulli(input: Tensor, p=None, *, generator=None, out=None) -> Tensor:
     prob = _probability("bernoulli", input if p is None else p, input.shape)
     t = _new("bernoulli", tuple(input.shape), input.dtype, input.device, out)
     return _draw(t, generator, "bernoulli", prob)
+
+
+@function
+@method()
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, generator=None,
+                out=None) -> Tensor:
+    """`num_samples` category indices per row of the weights `input` (1-D or 2-D), int64.
+    With replacement: the inverse CDF (searchsorted of float64 uniforms into the normalised
+    cumulative weights). Without: PyTorch's exponential race, the `num_samples` largest
+    `weight / Exp(1)` of each row (a zero weight is drawn only when the others are used up)."""
+    if input.dim() not in (1, 2):
+        raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim, got shape {list(input.shape)}")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {input.dtype}")
+    k = _as_int("multinomial", "num_samples", num_samples)
+    if k <= 0:
+        raise RuntimeError(f"multinomial: cannot sample n_sample <= 0 samples (num_samples={k})")
+    n = input.shape[-1]
+    if not replacement and k > n:
+        raise RuntimeError(f"multinomial: cannot sample n_sample > prob_dist.size(-1) samples without "
+                           f"replacement (num_samples={k}, size {n})")
+    rows = input.detach().to(dtypes.float64).reshape(-1, n)
+    if rows.numel():
+        if not (rows.isfinite().all().item() and rows.amin().item() >= 0):
+            raise RuntimeError("multinomial: probability tensor contains either `inf`, `nan` or element < 0")
+        if rows.sum(-1).amin().item() <= 0:
+            raise RuntimeError("multinomial: invalid multinomial distribution (sum of probabilities <= 0)")
+    if replacement:
+        cdf = rows.cumsum(-1)
+        cdf = cdf / cdf[:, -1:]  # the last entry is exactly 1, so every uniform in [0, 1) lands
+        u = _draw(empty((rows.shape[0], k), dtypes.float64, input.device), generator, "uniform", 0.0, 1.0)
+        picked = searchsorted(cdf, u, right=True)
+    else:
+        race = _draw(empty(tuple(rows.shape), dtypes.float64, input.device), generator, "exponential", 1.0)
+        picked = (rows / race).argsort(-1, descending=True, stable=True)[:, :k]
+    picked = picked.reshape(*input.shape[:-1], k)
+    if out is None:
+        return picked
+    return _new("multinomial", tuple(picked.shape), dtypes.int64, None, out).copy_(picked)
