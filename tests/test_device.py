@@ -121,3 +121,40 @@ def test_unsupported_dtypes_on_cuda_raise_naming_them():
         tritorch.zeros(2, dtype="complex64", device="cuda")
     with pytest.raises(TypeError, match="float32"):
         tritorch.ones(2, device="cuda") & tritorch.ones(2, device="cuda")
+
+
+def test_memory_figures_follow_allocations():
+    """On a GPU torch's allocator counts; under the interpreter tritorch counts its own buffers."""
+    tritorch.cuda.synchronize()
+    before = tritorch.cuda.memory_allocated()
+    x = tritorch.zeros(1 << 16, device="cuda")  # 256 KiB: a whole block of torch's allocator too
+    assert tritorch.cuda.memory_allocated() >= before + 4 * (1 << 16)
+    assert tritorch.cuda.max_memory_allocated() >= tritorch.cuda.memory_allocated()
+    del x
+    assert tritorch.cuda.memory_allocated() == before
+    assert tritorch.cuda.max_memory_allocated() >= before + 4 * (1 << 16)
+    tritorch.cuda.reset_peak_memory_stats()
+    assert tritorch.cuda.max_memory_allocated() == tritorch.cuda.memory_allocated()
+
+
+@pytest.mark.skipif(tritorch.cuda.is_interpreted(), reason="the interpreter keeps buffers on the host")
+def test_buffers_go_to_the_named_device():
+    from tritorch.kernels import memory
+    assert memory.empty(4, tritorch.float32, 0).device == torch.device("cuda:0")
+    assert memory.from_numpy(np.ones(4, np.float32), 0).device == torch.device("cuda:0")
+
+
+@pytest.mark.parametrize("op", [lambda x: x.prod(), lambda x: x.prod(1), lambda x: x.cumprod(1).sum()])
+def test_prod_and_cumprod_backward_do_not_read_the_device(op, monkeypatch):
+    """With or without zeros, the backward chooses no formula by reading values back."""
+    from tritorch.kernels import memory
+    from tritorch.testing import assert_close
+    values = [[1.0, 2.0, 0.0, 3.0], [0.5, -2.0, 4.0, 1.5]]
+    x = tritorch.tensor(values, device="cuda", requires_grad=True)
+    y = op(x)
+    monkeypatch.setattr(memory, "to_numpy", lambda v: pytest.fail("backward read the device"))
+    y.backward(tritorch.ones_like(y))
+    monkeypatch.undo()
+    host = tritorch.tensor(values, requires_grad=True)
+    op(host).backward(tritorch.ones_like(op(host)))
+    assert_close(x.grad.cpu(), host.grad.numpy(), reduction_len=4)

@@ -39,12 +39,28 @@ def workload():
         x.cummax(0)
         at = tritorch.tensor([[[2, 0, 2, 1], [0, 0, 1, 1]]], device="cuda").expand(2, 2, 4)
         x.scatter(1, at, x), x.scatter_add(1, at, x), x.scatter_add(1, at[:, :1], x)  # add: sorted runs; one per row
+        x.scatter_reduce(1, at, x, "amax", include_self=False)
+        x.scatter_reduce(1, at, x, "mean") if dtype is not tritorch.bool else None
+        if dtype in (tritorch.float32, tritorch.int32):
+            x.scatter_reduce(1, at, x, "sum"), x.scatter_reduce(1, at, x, "prod"), x.scatter_reduce(1, at, x, "amin")
+            tritorch.bincount(x.reshape(-1).to(tritorch.int64)), x.histc(bins=4) if dtype.is_floating_point else None
         x.sort(1), x.sort(dim=0, descending=True), x.argsort(-1)
+        x[:, [2, 0, -1]], x[x > 1], x.nonzero()  # index_get by storage offset; compaction, unravel
+        picks = tritorch.tensor([1, 0, 1], device="cuda")
+        x.clone().index_put_((picks,), x[[0, 1, 1]], accumulate=True)[picks, :, [3, 0, 3]] = x[0, 0, 0]
         x.max(1), x.min(0, keepdim=True), x.mode(2)
+        tritorch.empty_like(x).mT.random_(0, 2).bernoulli_(0.5)  # random: every dtype, strided out
+        tritorch.randint(-9, 9, (2, 2, 2, 2, 2), device="cuda").permute(4, 3, 2, 1, 0).random_(3)
+        if dtype.is_floating_point:
+            r = tritorch.empty_like(x)
+            r.uniform_(), r.normal_(), r.exponential_(), r.bernoulli_(x.clamp(0, 1))
+            tritorch.normal(x, x.abs())
         if dtype is not tritorch.bool:
             x.argmax(1), x.median(0), x.topk(2), x.kthvalue(2, 1)
         if dtype in (tritorch.float32, tritorch.int64):  # rows past a register block: merge passes
             tritorch.tensor(np.arange(1100) % 7, device="cuda").to(dtype).sort(descending=True)
+        if dtype is tritorch.int64:
+            tritorch.repeat_interleave(tritorch.tensor([2, 0, 3], device="cuda"))  # cumsum, then searchsorted
         if dtype.is_floating_point:
             x.mean(dim=(0, 2))
             x.amax(dim=0)

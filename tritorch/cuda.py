@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import sys
 
+from . import random as _random
+
 
 def _memory():
     from .kernels import memory  # imports torch (for allocation only) on first use
@@ -55,5 +57,54 @@ def max_memory_allocated(device=None) -> int:
     return _memory().max_memory_allocated()
 
 
+def reset_peak_memory_stats(device=None) -> None:
+    """Restart `max_memory_allocated()` from the bytes allocated now."""
+    _memory().reset_peak_memory_stats()
+
+
 def empty_cache() -> None:
     _memory().empty_cache()
+
+
+# --- random number generation: cuda's default generator, `torch.cuda.default_generators[0]` ---
+def manual_seed(seed: int) -> None:
+    """Seed cuda's default generator (the cpu's is left alone; `tritorch.manual_seed` seeds both)."""
+    _random.cuda_generator.manual_seed(seed)
+
+
+def manual_seed_all(seed: int) -> None:
+    """Seed the default generator of every cuda device (there is one)."""
+    manual_seed(seed)
+
+
+def seed() -> None:
+    """Seed cuda's default generator non-deterministically."""
+    _random.cuda_generator.seed()
+
+
+def seed_all() -> None:
+    seed()
+
+
+def initial_seed() -> int:
+    return _random.cuda_generator.initial_seed()
+
+
+def get_rng_state(device="cuda"):
+    """cuda's generator state: a cpu uint8 tensor of 16 bytes (seed, offset), as PyTorch's Philox."""
+    from .ops.random import state_tensor  # ops sit above this module: import on use
+    return state_tensor(_random.cuda_generator)
+
+
+def get_rng_state_all() -> list:
+    return [get_rng_state()]
+
+
+def set_rng_state(new_state, device="cuda") -> None:
+    """Restore cuda's generator from a state taken by `get_rng_state()`."""
+    _random.cuda_generator.set_state(new_state)
+
+
+def set_rng_state_all(new_states) -> None:
+    for state in new_states:
+        set_rng_state(state)

@@ -46,7 +46,7 @@ class Storage:
 
     @staticmethod
     def empty(numel: int, dtype: dtypes.DType, device: Device) -> "Storage":
-        return Storage(backend_for(device).memory.empty(numel, dtype), device, dtype, numel)
+        return Storage(backend_for(device).memory.empty(numel, dtype, device.index), device, dtype, numel)
 
 
 class Tensor:

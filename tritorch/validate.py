@@ -586,6 +586,13 @@ def index_cases(g: Grid, primitive: str) -> Iterator[Case]:
                     yield Case(f"dim=1 accumulate={accumulate}", dtype, (4, 6), layout,
                                [x._replace(mutated=True), 1, Arr(index.astype(np.int64), i64),
                                 Arr(sample((4, 5), dtype, 5), dtype), accumulate], 5 if accumulate else 1)
+            elif primitive == "scatter_reduce":  # repeats, and elements of x no index names
+                index = Arr(np.random.default_rng(4).integers(0, 5, (4, 5)), i64)
+                for reduce in ("sum", "prod", "mean", "amax", "amin") if dtype is not b1 else ("sum", "amax"):
+                    for include_self in (True, False):
+                        yield Case(f"dim=1 {reduce} include_self={include_self}", dtype, (4, 6), layout,
+                                   [x._replace(mutated=True), 1, index, Arr(sample((4, 5), dtype, 5), dtype), reduce,
+                                    include_self], 6)
             elif primitive in ("count_nonzero", "nonzero"):
                 values = sample((4, 6), dtype, 1) * (np.arange(24).reshape(4, 6) % 3 != 0)
                 x = Arr(values.astype(dtype.np), dtype, layout)
@@ -639,7 +646,8 @@ CASES: dict[tuple[str, str], Callable[[Grid], Iterator[Case]]] = {
     ("softmax", "softmax"): softmax_cases, ("softmax", "log_softmax"): softmax_cases,
     ("matmul", "matmul"): matmul_cases,
     **{("index", p): (lambda g, p=p: index_cases(g, p)) for p in
-       ("index_get", "index_put", "gather", "scatter", "index_range", "count_nonzero", "nonzero", "repeat_index")},
+       ("index_get", "index_put", "gather", "scatter", "scatter_reduce", "index_range", "count_nonzero", "nonzero",
+        "repeat_index")},
     **{("random", p): (lambda g, p=p: random_cases(g, p)) for p in RANDOM_ARGS},
 }
 

@@ -170,8 +170,8 @@ def remainder_float(a, b):
 
 @triton.jit
 def pow_float(a, b):
-    """IEEE pow in float64. log|a| = e*ln2 + log(m), m in [sqrt(1/2), sqrt(2)), kept as a
-    double-double so that a large exponent of 2 costs no accuracy."""
+    """IEEE pow in float64 (but for b = 0.5, see below). log|a| = e*ln2 + log(m), m in
+    [sqrt(1/2), sqrt(2)), kept as a double-double so that a large exponent of 2 costs no accuracy."""
     a = a.to(tl.float64)
     b = b.to(tl.float64)
     ax = tl.abs(a)
@@ -185,13 +185,16 @@ def pow_float(a, b):
     e = tl.where(big, e + 1, e) - tl.where(tiny, 54, 0)
     ef = e.to(tl.float64)
     s = ef * LN2_HI
-    t = tl.log(m)
+    # e * LN2_LO joins the small part before the sum, so that lo stays below an ulp of hi:
+    # exp(yh) * (1 + yl) is then right to first order even for e = +-1074
+    t = tl.log(m) + ef * LN2_LO
     hi = s + t
-    lo = (s - hi) + t + ef * LN2_LO
+    lo = (s - hi) + t  # |s| >= |t| unless e == 0, where s is 0 and lo is exactly 0
     yh = b * hi
     yl = tl.fma(b, hi, neg(yh)) + b * lo
     ex = tl.exp(yh)
-    fine = tl.where(tl.abs(ex) < float("inf"), tl.fma(ex, yl, ex), ex)
+    # an infinite yh (b * log|a| overflowing) leaves yl NaN: exp(yh) alone is the limit
+    fine = tl.where((tl.abs(ex) < float("inf")) & (tl.abs(yh) < float("inf")), tl.fma(ex, yl, ex), ex)
     # zero, infinite or NaN base or exponent: the plain formula has IEEE's limits
     plain = tl.exp(b * tl.log(ax))
     regular = (ax > 0) & (ax < float("inf")) & (tl.abs(b) < float("inf"))
@@ -200,7 +203,12 @@ def pow_float(a, b):
     integral = tl.floor(b) == b
     odd = integral & (tl.abs(b) < 9007199254740992.0) & (tl.floor(b * 0.5) * 2.0 != b)
     res = neg_if(sign_bit(a) & odd, mag)
-    res = tl.where((a < 0) & (~integral), float("nan"), res)
+    # a negative finite base has no real non-integral power; (-inf) ** y is IEEE inf or +0
+    res = tl.where((a < 0) & (ax < float("inf")) & (~integral), float("nan"), res)
+    # PyTorch and numpy (the reference) compute a scalar exponent of 0.5 as sqrt, which differs
+    # from IEEE pow at -inf (NaN) and -0 (-0). This function cannot tell a scalar exponent from
+    # a tensor's, so every 0.5 follows them there
+    res = tl.where((b == 0.5) & ((a == float("-inf")) | (a == 0)), sqrt(a), res)
     return tl.where((b == 0) | (a == 1.0), 1.0, res)
 
 

@@ -9,6 +9,8 @@ device keeps its buffers in host memory as torch CPU tensors and the kernels run
 """
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import torch
 import triton
@@ -22,7 +24,7 @@ TORCH_ALLOWED = frozenset({
     "int64", "float16", "bfloat16", "float32", "float64", "uint16", "Tensor",
     # devices, streams and synchronisation
     "cuda", "is_available", "device_count", "current_device", "get_device_name", "synchronize",
-    "memory_allocated", "max_memory_allocated", "empty_cache", "current_stream",
+    "memory_allocated", "max_memory_allocated", "reset_peak_memory_stats", "empty_cache", "current_stream",
 })
 
 _TORCH_DTYPE = {"bool": torch.bool, "uint8": torch.uint8, "int8": torch.int8, "int16": torch.int16,
@@ -50,23 +52,49 @@ def device_count() -> int:
     return torch.cuda.device_count() if gpu_present() else 0
 
 
-def _where() -> str:
-    return "cpu" if interpreted() else "cuda"
+def _where(index: int | None) -> str:
+    """Where a buffer of cuda device `index` lives (None: the current device)."""
+    if interpreted():
+        return "cpu"
+    return "cuda" if index is None else f"cuda:{index}"
 
 
-def empty(numel: int, dtype: DType):
-    """An uninitialised flat buffer of `numel` elements."""
-    return torch.empty(numel, dtype=_TORCH_DTYPE[dtype.name], device=_where())
+class _Counters:
+    """The interpreter's device figures: bytes of tritorch's live buffers, and their peak."""
+    allocated = 0
+    peak = 0
 
 
-def from_numpy(a: np.ndarray):
-    """A flat device buffer holding a copy of `a`'s values in C order."""
+def _freed(nbytes: int) -> None:
+    _Counters.allocated -= nbytes
+
+
+def _counted(buffer):
+    """Under the interpreter the buffers are host tensors, which torch.cuda does not see:
+    count each one until it is garbage collected."""
+    if interpreted():
+        nbytes = buffer.numel() * buffer.element_size()
+        _Counters.allocated += nbytes
+        _Counters.peak = max(_Counters.peak, _Counters.allocated)
+        weakref.finalize(buffer, _freed, nbytes)
+    return buffer
+
+
+def empty(numel: int, dtype: DType, index: int | None = None):
+    """An uninitialised flat buffer of `numel` elements on cuda device `index` (None: the
+    current one)."""
+    return _counted(torch.empty(numel, dtype=_TORCH_DTYPE[dtype.name], device=_where(index)))
+
+
+def from_numpy(a: np.ndarray, index: int | None = None):
+    """A flat buffer on cuda device `index` (None: the current one) holding a copy of `a`'s
+    values in C order."""
     flat = np.array(a, order="C", copy=True).reshape(-1)
     if flat.dtype.name == "bfloat16":  # torch does not know numpy's bfloat16: move the bits
         host = torch.from_numpy(flat.view(np.uint16)).view(torch.bfloat16)
     else:
         host = torch.from_numpy(flat)
-    return host.to(_where())
+    return _counted(host.to(_where(index)))
 
 
 def to_numpy(v: ArrayView) -> np.ndarray:
@@ -105,11 +133,25 @@ def device_name() -> str:
 
 
 def memory_allocated() -> int:
-    return torch.cuda.memory_allocated() if gpu_present() and not interpreted() else 0
+    """Bytes in live device buffers: torch's allocator's figure on a GPU, tritorch's own count
+    under the interpreter."""
+    if interpreted():
+        return _Counters.allocated
+    return torch.cuda.memory_allocated() if gpu_present() else 0
 
 
 def max_memory_allocated() -> int:
-    return torch.cuda.max_memory_allocated() if gpu_present() and not interpreted() else 0
+    """The peak of `memory_allocated()` since the start or `reset_peak_memory_stats()`."""
+    if interpreted():
+        return _Counters.peak
+    return torch.cuda.max_memory_allocated() if gpu_present() else 0
+
+
+def reset_peak_memory_stats() -> None:
+    if interpreted():
+        _Counters.peak = _Counters.allocated
+    elif gpu_present():
+        torch.cuda.reset_peak_memory_stats()
 
 
 def empty_cache() -> None:

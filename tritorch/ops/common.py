@@ -62,6 +62,14 @@ def same_device(*tensors: Tensor) -> Device:
     return dev
 
 
+def operand_device(movable, fixed=()) -> Device:
+    """The device an elementwise op runs on. As in PyTorch, a 0-dim cpu tensor among the
+    `movable` operands joins an op on another device, as a scalar would (the caller moves it);
+    every other tensor, and every `fixed` one (the written self, a mask), must share one device."""
+    pinned = [t for t in movable if not (t.device.type == "cpu" and t.ndim == 0)] + list(fixed)
+    return same_device(*(pinned or movable))
+
+
 def broadcast_shapes(*shapes: Sequence[int]) -> tuple[int, ...]:
     """PyTorch/numpy broadcasting of shapes, with a message naming the shapes at fault."""
     ndim = max((len(s) for s in shapes), default=0)
@@ -189,7 +197,3 @@ def select_backward(grad: Tensor, indices: Tensor, dim: int, input_shape, keepdi
 def reversed_cumsum(t: Tensor, dim: int) -> Tensor:
     """out[i] = sum of t[j] for j >= i along dim."""
     return t.flip(dim).cumsum(dim).flip(dim)
-
-
-def has_zero(x: Tensor) -> bool:
-    return bool(x.eq(0).any().item())

@@ -19,7 +19,7 @@ def copy_into(src: Tensor, out: Tensor) -> None:
         out.backend.copy.copy(src.array, out.array)
         return
     host = src.backend.memory.to_numpy(src.array)
-    staged = Tensor(Storage(out.backend.memory.from_numpy(host), out.device, src.dtype, host.size),
+    staged = Tensor(Storage(out.backend.memory.from_numpy(host, out.device.index), out.device, src.dtype, host.size),
                     host.shape, contiguous_strides(host.shape), 0)
     out.backend.copy.copy(staged.array, out.array)
 

@@ -66,7 +66,7 @@ def _int_past_int64(data):
 def from_host(a: np.ndarray, dtype: dtypes.DType, device: Device) -> Tensor:
     """A new tensor on `device` holding a copy of the numpy array `a`."""
     a = np.asarray(a).astype(dtype.np, copy=False)
-    buf = backend_for(device).memory.from_numpy(a)
+    buf = backend_for(device).memory.from_numpy(a, device.index)
     return Tensor(Storage(buf, device, dtype, a.size), a.shape, contiguous_strides(a.shape), 0)
 
 

@@ -510,6 +510,7 @@ def _check_alpha(name: str, alpha, dtype: dtypes.DType) -> None:
     if not dtype.is_floating_point and dtypes.scalar_dtype(alpha).is_floating_point:
         raise TypeError(f"{name}: for integral input tensors ({dtype.name}), argument alpha "
                         f"must not be a floating point number, got {alpha}")
+    check_fits(name, alpha, dtype)  # PyTorch converts alpha with a range check, not wrapping
 
 
 def _add(name: str, fn: type[Add], input, other, alpha, out, inplace: bool = False) -> Tensor:

@@ -101,6 +101,7 @@ def prepare(name: str, operands: dict, *, compute=None, also: tuple[Tensor, ...]
 
     `compute` is the compute dtype, or a function of the promoted dtype giving it (default:
     the promoted dtype itself). Tensors in `also` join the broadcast and the device check only.
+    A 0-dim cpu tensor operand moves to the device of the others, as in PyTorch.
     For an in-place op the first operand is self, returned as given: the op's in-place Function
     reads it at the compute dtype (`target` checks that it has the broadcast shape)."""
     operands = {arg: as_operand(name, arg, x) for arg, x in operands.items()}
@@ -109,16 +110,17 @@ def prepare(name: str, operands: dict, *, compute=None, also: tuple[Tensor, ...]
     if not tensors:
         raise TypeError(f"{name}(): expected at least one Tensor argument, got "
                         f"{', '.join(type(x).__name__ for x in present)}")
-    device = common.same_device(*tensors)
+    values = list(operands.values())
+    written = values[:1] if inplace else []
+    device = common.operand_device([x for x in values[len(written):] if isinstance(x, Tensor)],
+                                   written + list(also))
     if isinstance(compute, dtypes.DType):
         dtype = compute
     else:
         dtype = dtypes.result_type(*present)
         dtype = dtype if compute is None else compute(dtype)
     shape = common.broadcast_shapes(*(t.shape for t in tensors))
-    values = list(operands.values())
-    written = values[:1] if inplace else []
-    cast = [expand(x.to(dtype), shape) if isinstance(x, Tensor) else x for x in values[len(written):]]
+    cast = [expand(x.to(dtype=dtype, device=device), shape) if isinstance(x, Tensor) else x for x in values[len(written):]]
     return Prepared(tuple(written + cast), shape, dtype, device)
 
 

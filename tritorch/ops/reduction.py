@@ -20,7 +20,7 @@ from .. import dtypes
 from ..array_view import ArrayView, contiguous_strides
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .common import (accumulating_dtype, at_least_1d, empty, has_zero, select_backward,
+from .common import (accumulating_dtype, at_least_1d, empty, select_backward,
                      values_indices, wrap_dim, wrap_dims)
 from .joining import cat
 from .registry import function, method
@@ -150,18 +150,16 @@ class Prod(Function):
     def forward(ctx, x: Tensor, *, dims, keepdim, dtype):
         ctx.dims, ctx.keepdim = dims, keepdim
         ctx.node_name = _node_name("Prod", x, dims, keepdim)
-        out = _reduce("prod", x, dims, keepdim, dtype)
-        ctx.save_for_backward(x, out)
-        return out
+        ctx.save_for_backward(x)
+        return _reduce("prod", x, dims, keepdim, dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        x, out = ctx.saved_tensors
+        x, = ctx.saved_tensors
         if x.ndim == 0:
             return grad
         grad = _restore_reduced_dims(grad, x.shape, ctx.dims, ctx.keepdim)
-        if not has_zero(x):
-            return grad * (_restore_reduced_dims(out, x.shape, ctx.dims, ctx.keepdim) / x)
+        # the product of the others, not out / x: right with zeros without reading the device
         if len(ctx.dims) == 1:
             return _prod_of_others(grad, x, ctx.dims[0])
         return _prod_of_others(grad.reshape(1), x.reshape(-1), 0).reshape(tuple(x.shape))

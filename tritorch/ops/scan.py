@@ -7,7 +7,7 @@ from .. import dtypes
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
-from .common import accumulating_dtype, at_least_1d, empty, has_zero, reversed_cumsum, values_indices, wrap_dim
+from .common import accumulating_dtype, at_least_1d, empty, reversed_cumsum, values_indices, wrap_dim
 from .ternary import where
 from .joining import cat
 from .registry import function, method
@@ -51,15 +51,14 @@ class Cumprod(Function):
         dim = ctx.dim
         if x.ndim == 0 or x.shape[dim] <= 1:
             return grad
-        if not has_zero(x):
-            return reversed_cumsum(grad * out, dim) / x
+        # both formulas hold with or without zeros, so nothing reads the device to choose
         if is_grad_enabled():  # create_graph: this backward will be differentiated again
             return _cumprod_backward_by_slices(grad, x, dim)
         return _cumprod_backward_with_zeros(grad, x, out, dim)
 
 
 def _cumprod_backward_with_zeros(grad: Tensor, x: Tensor, out: Tensor, dim: int) -> Tensor:
-    """cumprod's gradient where x has zeros (PyTorch's case analysis). Along dim, with z the
+    """cumprod's gradient, where x has zeros or not (PyTorch's case analysis). Along dim, with z the
     first zero: before z, out[k] / x[i] is still the product of the others (every out[k] from
     z on is 0, as it should be); at z, the sum over k >= z of grad[k] times the running product
     that skips x[z]; after z, every product of the others holds x[z], so 0.
@@ -77,7 +76,8 @@ def _cumprod_backward_with_zeros(grad: Tensor, x: Tensor, out: Tensor, dim: int)
 
 
 def _cumprod_backward_by_slices(grad: Tensor, x: Tensor, dim: int) -> Tensor:
-    """cumprod's gradient as PyTorch computes it under create_graph when x has zeros: for each
+    """cumprod's gradient as PyTorch computes it under create_graph when x has zeros (used for
+    every x, as choosing would read the device): for each
     i, the sum over k >= i of grad[k] times the product of x[:k+1] without x[i], built from
     prod and cumprod of slices (no division), so that it differentiates right again. O(n^2)."""
     size = x.shape[dim]

@@ -7,12 +7,13 @@ from ..array_view import ArrayView
 from ..dtypes import DType
 
 
-def empty(numel: int, dtype: DType) -> np.ndarray:
+def empty(numel: int, dtype: DType, index: int | None = None) -> np.ndarray:
+    """An uninitialised flat buffer (`index`: a device index, meaningless on the cpu)."""
     return np.empty(numel, dtype.np)
 
 
-def from_numpy(a: np.ndarray) -> np.ndarray:
-    """A flat buffer holding a copy of `a`'s values in C order."""
+def from_numpy(a: np.ndarray, index: int | None = None) -> np.ndarray:
+    """A flat buffer holding a copy of `a`'s values in C order (`index`: as in `empty`)."""
     return np.ascontiguousarray(a).reshape(-1).copy()
 
 
