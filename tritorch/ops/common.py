@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .. import dtypes
-from ..array_view import Shape
+from ..array_view import ArrayView, Shape, contiguous_strides
 from ..device import device as Device
 from ..tensor import Tensor, _wrap_dim
 
@@ -197,3 +197,10 @@ def select_backward(grad: Tensor, indices: Tensor, dim: int, input_shape, keepdi
 def reversed_cumsum(t: Tensor, dim: int) -> Tensor:
     """out[i] = sum of t[j] for j >= i along dim."""
     return t.flip(dim).cumsum(dim).flip(dim)
+
+
+def as_shape(t: Tensor, shape) -> ArrayView:
+    """The contiguous tensor `t` seen with `shape`, which has the same elements (size-1 dims
+    added or dropped)."""
+    shape = tuple(shape)
+    return ArrayView(t.array.buffer, t.storage_offset(), shape, contiguous_strides(shape), t.dtype)

@@ -17,10 +17,10 @@ import math
 import numbers
 
 from .. import dtypes
-from ..array_view import ArrayView, contiguous_strides
+from ..array_view import ArrayView
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .common import (accumulating_dtype, at_least_1d, empty, select_backward,
+from .common import (accumulating_dtype, as_shape, at_least_1d, empty, select_backward,
                      values_indices, wrap_dim, wrap_dims)
 from .joining import cat
 from .registry import function, method
@@ -48,20 +48,13 @@ def _reduction_dims(x: Tensor, dim, empty_means_all: bool = True) -> tuple[int, 
     return dims if x.ndim else ()
 
 
-def _as_shape(t: Tensor, shape) -> ArrayView:
-    """The contiguous tensor `t` seen with `shape`, which has the same elements (size-1 dims
-    added or dropped)."""
-    shape = tuple(shape)
-    return ArrayView(t.array.buffer, t.storage_offset(), shape, contiguous_strides(shape), t.dtype)
-
-
 def _reduced_output(x: Tensor, dims: tuple[int, ...], keepdim: bool, dtype: dtypes.DType) -> tuple[Tensor, ArrayView]:
     """A new result tensor (reduced dims kept as size 1 or dropped) and the view of it that a
     primitive writes: x's rank, size 1 at `dims`."""
     kept = tuple(1 if d in dims else s for d, s in enumerate(x.shape))
     shape = kept if keepdim else tuple(s for d, s in enumerate(x.shape) if d not in dims)
     out = empty(shape, dtype, x.device)
-    return out, _as_shape(out, kept)
+    return out, as_shape(out, kept)
 
 
 def _reduce(op: str, x: Tensor, dims: tuple[int, ...], keepdim: bool, dtype: dtypes.DType) -> Tensor:
@@ -424,7 +417,7 @@ def _arg_extremum(op: str, input: Tensor, dim: int | None, keepdim: bool) -> Ten
         _check_dim_given(name, input, IndexError)
         flat = input.reshape(-1)
         out = empty((1,) * input.ndim if keepdim else (), dtypes.int64, input.device)
-        input.backend.reduction.arg_reduce(op, flat.array, 0, None, _as_shape(out, (1,)))
+        input.backend.reduction.arg_reduce(op, flat.array, 0, None, as_shape(out, (1,)))
         return out
     d = wrap_dim(dim, input.ndim)
     _check_nonempty(name, input, (d,) if input.ndim else ())

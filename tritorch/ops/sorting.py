@@ -4,10 +4,10 @@ backward scatters the gradient back to the picked indices."""
 from __future__ import annotations
 
 from .. import dtypes
-from ..array_view import ArrayView, contiguous_strides
+from ..array_view import ArrayView
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .common import at_least_1d, empty, select_backward, values_indices, wrap_dim
+from .common import as_shape, at_least_1d, empty, select_backward, values_indices, wrap_dim
 from .registry import function, method
 
 SortResult = values_indices("sort")
@@ -70,8 +70,7 @@ def _sorted_slice(x: Tensor, dim: int, descending: bool, start: int, length: int
     shape = kept if keepdim else tuple(s for d, s in enumerate(x.shape) if d != dim)
     values, indices = empty(shape, x.dtype, x.device), empty(shape, dtypes.int64, x.device)
     for src, dst in ((sorted_values, values), (sorted_indices, indices)):
-        view = ArrayView(dst.array.buffer, dst.array.offset, kept, contiguous_strides(kept), dst.dtype)
-        x.backend.copy.copy(_narrow(at_least_1d(src.array), dim, start, length), at_least_1d(view))
+        x.backend.copy.copy(_narrow(at_least_1d(src.array), dim, start, length), at_least_1d(as_shape(dst, kept)))
     return values, indices
 
 
