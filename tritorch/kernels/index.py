@@ -28,7 +28,7 @@ from .copy import copy
 from .elementwise import arange
 from .layout import launches, may_overlap
 from .reduction import reduce
-from .rows import dim_last
+from .rows import dims_last
 from .scan import cumulative
 from .search import searchsorted
 from .selection import sort
@@ -58,13 +58,22 @@ def gather(x: ArrayView, dim: int, index: ArrayView, out: ArrayView) -> None:
     range (the op layer checks), out.shape == index.shape."""
     if out.numel == 0:
         return
-    x_strides = tuple(0 if d == dim else s for d, s in enumerate(x.strides))
-    x_reach = reach(x.offset, x.shape, x.strides)
-    for n, shape, offs, (xs, js, os), flat, i64 in element_launches(
-            index.shape, (x.offset, index.offset, out.offset), (x_strides, index.strides, out.strides)):
+    for n, shape, offs, (xs, js, os), flat, i64 in _along_dim_launches(x, dim, index, out):
         _gather_kernel[(triton.cdiv(n, BLOCK),)](
             x.buffer, index.buffer, out.buffer, n, *offs, *shape[1:], *xs, *js, *os, x.strides[dim],
-            FLAT=flat, I64=i64 or x_reach >= INDEX_LIMIT, BLOCK=BLOCK)
+            FLAT=flat, I64=i64, BLOCK=BLOCK)
+
+
+def _along_dim_launches(x: ArrayView, dim: int, index: ArrayView, other: ArrayView):
+    """`element_launches` over index's shape for a kernel that reads or writes x at index's
+    position with its `dim` coordinate replaced by the index value (gather, scatter): x's stride
+    along dim is dropped (the kernel adds `index * x.strides[dim]`), and 64-bit index math is
+    switched on when x's whole reach needs it."""
+    x_strides = tuple(0 if d == dim else s for d, s in enumerate(x.strides))
+    x_i64 = reach(x.offset, x.shape, x.strides) >= INDEX_LIMIT
+    for n, shape, offs, strides, flat, i64 in element_launches(
+            index.shape, (x.offset, index.offset, other.offset), (x_strides, index.strides, other.strides)):
+        yield n, shape, offs, strides, flat, i64 or x_i64
 
 
 def index_range(index: ArrayView, out: ArrayView) -> None:
@@ -230,7 +239,7 @@ def _sorted_rows(index: ArrayView, dim: int) -> tuple[ArrayView, ArrayView]:
     contiguous. Rows repeated by a broadcast (stride 0 along another dim, as index_put's
     offsets along the kept dims) are sorted once and their result broadcast the same way."""
     narrow = tuple(1 if d != dim and s == 0 else n for d, (n, s) in enumerate(zip(index.shape, index.strides)))
-    dest, pos = dim_last(narrow, dim, dtypes.int64), dim_last(narrow, dim, dtypes.int64)
+    dest, pos = dims_last(narrow, (dim,), dtypes.int64), dims_last(narrow, (dim,), dtypes.int64)
     sort(ArrayView(index.buffer, index.offset, narrow, index.strides, index.dtype), dim, False, True, dest, pos)
 
     def broadcast(v: ArrayView) -> ArrayView:
@@ -282,14 +291,10 @@ def scatter(x: ArrayView, dim: int, index: ArrayView, src: ArrayView, accumulate
     if accumulate and index.shape[dim] > 1:
         _scatter_reduce_rows(x, dim, index, src, "sum", True)
         return
-    x_strides = tuple(0 if d == dim else s for d, s in enumerate(x.strides))
-    x_reach = reach(x.offset, x.shape, x.strides)
-    for n, shape, offs, (xs, js, ss), flat, i64 in element_launches(
-            index.shape, (x.offset, index.offset, src.offset), (x_strides, index.strides, src.strides)):
+    for n, shape, offs, (xs, js, ss), flat, i64 in _along_dim_launches(x, dim, index, src):
         _scatter_kernel[(triton.cdiv(n, BLOCK),)](
             x.buffer, index.buffer, src.buffer, n, *offs, *shape[1:], *xs, *js, *ss, x.strides[dim],
-            ACCUMULATE=bool(accumulate), ACC=accumulator(x.dtype), FLAT=flat, I64=i64 or x_reach >= INDEX_LIMIT,
-            BLOCK=BLOCK)
+            ACCUMULATE=bool(accumulate), ACC=accumulator(x.dtype), FLAT=flat, I64=i64, BLOCK=BLOCK)
 
 
 def scatter_reduce(x: ArrayView, dim: int, index: ArrayView, src: ArrayView, reduce: str,

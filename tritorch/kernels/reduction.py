@@ -19,11 +19,12 @@ import triton
 import triton.language as tl
 
 from .. import dtypes
-from ..array_view import ArrayView, contiguous_strides, is_row_major
+from ..array_view import ArrayView, is_row_major
 from . import memory
 from .cast import accumulator, as_output_then, cast, widen
 from .copy import copy
 from .layout import MAX_DIMS, collapse
+from .rows import dims_last
 from .math import div, sqrt
 from .scan import cumulative, product  # noqa: F401  (cumulative: a primitive of this family)
 from .scan import cumulative_extremum  # noqa: F401  (a primitive of this family)
@@ -133,12 +134,7 @@ def _pad(sizes, strides):
 def _regroup(x: ArrayView, dims: tuple[int, ...]) -> ArrayView:
     """A copy of x stored as (kept dims..., reduced dims...) in row-major order, viewed in x's
     dim order: each side then collapses to a single dimension."""
-    order = [d for d in range(x.ndim) if d not in dims] + list(dims)
-    stored = contiguous_strides(tuple(x.shape[d] for d in order))
-    strides = [0] * x.ndim
-    for d, s in zip(order, stored):
-        strides[d] = s
-    tmp = ArrayView(memory.empty(x.numel, x.dtype), 0, x.shape, tuple(strides), x.dtype)
+    tmp = dims_last(x.shape, dims, x.dtype)
     copy(x, tmp)
     return tmp
 

@@ -21,23 +21,22 @@ from .layout import MAX_DIMS, collapse
 class Rows(NamedTuple):
     M: int  # number of rows
     N: int  # row length (the size of dim)
-    sizes: tuple[int, ...]  # kept dims 1..3 (dim 0's size is implied by M)
-    x_strides: tuple[int, ...]  # x's strides of the 4 kept dims
-    out_strides: tuple[int, ...]
-    x_step: int  # x's stride along dim
-    out_step: int
+    sizes: tuple[int, ...]  # kept dims 1..3, collapsed over every view (dim 0's size is implied by M)
+    strides: tuple[int, ...]  # the 4 kept strides of each view, concatenated
+    steps: tuple[int, ...]  # each view's stride along dim
 
 
-def rows_of(x: ArrayView, dim: int, out: ArrayView) -> Rows | None:
-    """The row geometry shared by x and out (same shape), or None past 4 kept dims."""
+def rows_of(x: ArrayView, dim: int, views) -> Rows | None:
+    """The row geometry x shares with `views` (x among them; each of x's ndim, outputs of a
+    reduction with size 1 at dim), or None when the kept dims do not collapse to 4."""
     kept = [d for d in range(x.ndim) if d != dim]
-    sizes, (x_st, o_st) = collapse([x.shape[d] for d in kept], [[x.strides[d] for d in kept],
-                                                                [out.strides[d] for d in kept]])
+    sizes, strides = collapse([x.shape[d] for d in kept], [[v.strides[d] for d in kept] for v in views])
     if len(sizes) > MAX_DIMS:
         return None
     pad = MAX_DIMS - len(sizes)
-    sizes, x_st, o_st = (1,) * pad + sizes, (0,) * pad + x_st, (0,) * pad + o_st
-    return Rows(out.numel // x.shape[dim], x.shape[dim], sizes[1:], x_st, o_st, x.strides[dim], out.strides[dim])
+    flat = sum(((0,) * pad + s for s in strides), ())
+    return Rows(x.numel // x.shape[dim], x.shape[dim], ((1,) * pad + sizes)[1:], flat,
+                tuple(v.strides[dim] for v in views))
 
 
 def _launch(kernel, x: ArrayView, out: ArrayView, rows: Rows, max_block_n: int, constexprs: dict) -> None:
@@ -46,8 +45,8 @@ def _launch(kernel, x: ArrayView, out: ArrayView, rows: Rows, max_block_n: int, 
     block_m = max(1, min(4096 // block_n, triton.next_power_of_2(rows.M)))
     with np.errstate(all="ignore"):  # the interpreter computes masked-off lanes too
         kernel[(triton.cdiv(rows.M, block_m),)](
-            x.buffer, out.buffer, rows.M, rows.N, x.offset, out.offset, *rows.sizes, *rows.x_strides,
-            *rows.out_strides, rows.x_step, rows.out_step, **constexprs, BLOCK_M=block_m, BLOCK_N=block_n)
+            x.buffer, out.buffer, rows.M, rows.N, x.offset, out.offset, *rows.sizes, *rows.strides, *rows.steps,
+            **constexprs, BLOCK_M=block_m, BLOCK_N=block_n)
 
 
 def run_by_rows(kernel, x: ArrayView, dim: int, out: ArrayView, max_block_n: int, **constexprs) -> None:
@@ -55,20 +54,20 @@ def run_by_rows(kernel, x: ArrayView, dim: int, out: ArrayView, max_block_n: int
     contiguous buffers when the kept dims do not collapse to 4."""
     if out.numel == 0:
         return
-    rows = rows_of(x, dim, out)
+    rows = rows_of(x, dim, (x, out))
     if rows is not None:
         _launch(kernel, x, out, rows, max_block_n, constexprs)
         return
-    tmp_x, tmp_out = dim_last(x.shape, dim, x.dtype), dim_last(out.shape, dim, out.dtype)
+    tmp_x, tmp_out = dims_last(x.shape, (dim,), x.dtype), dims_last(out.shape, (dim,), out.dtype)
     copy(x, tmp_x)
-    _launch(kernel, tmp_x, tmp_out, rows_of(tmp_x, dim, tmp_out), max_block_n, constexprs)
+    _launch(kernel, tmp_x, tmp_out, rows_of(tmp_x, dim, (tmp_x, tmp_out)), max_block_n, constexprs)
     copy(tmp_out, out)
 
 
-def dim_last(shape, dim: int, dtype) -> ArrayView:
-    """A fresh buffer viewed with `shape`, stored row-major with `dim` moved last (each row
-    along dim contiguous, rows in order)."""
-    order = [d for d in range(len(shape)) if d != dim] + [dim]
+def dims_last(shape, dims: tuple[int, ...], dtype) -> ArrayView:
+    """A fresh buffer viewed with `shape`, stored row-major with `dims` moved last, in their
+    order (for one dim: each row along it contiguous, rows in order)."""
+    order = [d for d in range(len(shape)) if d not in dims] + list(dims)
     strides, step = [0] * len(shape), 1
     for d in reversed(order):
         strides[d] = step

@@ -171,7 +171,7 @@ def cumulative_extremum(op: str, x: ArrayView, dim: int, values_out: ArrayView, 
     shape. Ties take the later index, a NaN sticks until the next NaN (PyTorch's cummax/cummin)."""
     if op not in EXTREMUM_OPS:
         raise ValueError(f"cumulative_extremum: unknown op {op!r}; expected one of {EXTREMUM_OPS}")
-    if values_out.strides == indices_out.strides and rows_of(x, dim, values_out) is not None:
+    if values_out.strides == indices_out.strides and rows_of(x, dim, (x, values_out)) is not None:
         run_by_rows(_extremum_kernel, x, dim, values_out, MAX_BLOCK_N, idx=indices_out.buffer, i_off=indices_out.offset,
                     MAX=op == "max", STORE="both")
         return

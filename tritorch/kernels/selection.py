@@ -16,7 +16,6 @@ keys: outputs gather the input at the sorted positions, bit for bit.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
 
 import numpy as np
 import triton
@@ -27,8 +26,7 @@ from ..array_view import ArrayView
 from . import memory
 from .cast import widen
 from .copy import copy
-from .layout import MAX_DIMS, collapse
-from .rows import dim_last
+from .rows import dims_last, rows_of
 from .strided import offsets
 
 ARG_REDUCE_OPS = ("max", "min", "median", "mode")
@@ -296,33 +294,12 @@ def _select_kernel(sv, si, vals, idxs, M, N, v_off, i_off, R1, R2, R3, vr0, vr1,
 
 # --- host side ---------------------------------------------------------------------------------
 
-class _Rows(NamedTuple):
-    M: int  # rows
-    N: int  # row length (the size of dim)
-    sizes: tuple[int, ...]  # kept dims 1..3, collapsed over every view (dim 0's is implied by M)
-    strides: tuple[int, ...]  # the 4 kept strides of each view, concatenated
-    steps: tuple[int, ...]  # each view's stride along dim
-
-
-def _rows(x: ArrayView, dim: int, views) -> _Rows | None:
-    """The row geometry x shares with `views` (x's ndim; outputs of a reduction have size 1 at
-    dim), or None when the kept dims do not collapse to 4."""
-    kept = [d for d in range(x.ndim) if d != dim]
-    sizes, strides = collapse([x.shape[d] for d in kept], [[v.strides[d] for d in kept] for v in views])
-    if len(sizes) > MAX_DIMS:
-        return None
-    pad = MAX_DIMS - len(sizes)
-    flat = sum(((0,) * pad + s for s in strides), ())
-    return _Rows(x.numel // x.shape[dim], x.shape[dim], ((1,) * pad + sizes)[1:], flat,
-                 tuple(v.strides[dim] for v in views))
-
-
 def _staged(primitive, x: ArrayView, dim: int, *outs) -> None:
     """Run `primitive(x, *outs)` on dim-last copies, for views whose kept dims do not collapse
     to 4 (rare), copying the outputs back."""
-    tmp_x = dim_last(x.shape, dim, x.dtype)
+    tmp_x = dims_last(x.shape, (dim,), x.dtype)
     copy(x, tmp_x)
-    tmp = [None if o is None else dim_last(o.shape, dim, o.dtype) for o in outs]
+    tmp = [None if o is None else dims_last(o.shape, (dim,), o.dtype) for o in outs]
     primitive(tmp_x, *tmp)
     for o, t in zip(outs, tmp):
         if o is not None:
@@ -343,7 +320,7 @@ def sort(x: ArrayView, dim: int, descending: bool, stable: bool,
     if x.numel == 0:
         return
     _check_length("sort", x, dim)
-    geo = _rows(x, dim, (x, indices_out if values_out is None else values_out, indices_out))
+    geo = rows_of(x, dim, (x, indices_out if values_out is None else values_out, indices_out))
     if geo is None:
         _staged(lambda *v: sort(v[0], dim, descending, stable, v[1], v[2]), x, dim, values_out, indices_out)
         return
@@ -386,7 +363,7 @@ def arg_reduce(op: str, x: ArrayView, dim: int, values_out: ArrayView | None, in
         return
     _check_length("arg_reduce", x, dim)
     values = indices_out if values_out is None else values_out
-    geo = _rows(x, dim, (x, values, indices_out))
+    geo = rows_of(x, dim, (x, values, indices_out))
     if geo is None:
         _staged(lambda *v: arg_reduce(op, v[0], dim, v[1], v[2]), x, dim, values_out, indices_out)
         return
@@ -400,11 +377,11 @@ def arg_reduce(op: str, x: ArrayView, dim: int, values_out: ArrayView | None, in
                                    indices_out.offset, *geo.sizes, *geo.strides, geo.steps[0], MAX=op == "max",
                                    HAS_VALUES=values_out is not None, BLOCK_M=block_m, BLOCK_N=block_n)
             return
-        sorted_values, sorted_indices = dim_last(x.shape, dim, x.dtype), dim_last(x.shape, dim, dtypes.int64)
+        sorted_values, sorted_indices = dims_last(x.shape, (dim,), x.dtype), dims_last(x.shape, (dim,), dtypes.int64)
         sort(x, dim, False, True, sorted_values, sorted_indices)
         if values_out is None:
-            values = dim_last(indices_out.shape, dim, x.dtype)
-            geo = _rows(x, dim, (x, values, indices_out))
+            values = dims_last(indices_out.shape, (dim,), x.dtype)
+            geo = rows_of(x, dim, (x, values, indices_out))
         _select_kernel[grid](sorted_values.buffer, sorted_indices.buffer, values.buffer, indices_out.buffer, M, N,
                              values.offset, indices_out.offset, *geo.sizes, *geo.strides[4:],
                              MODE=op == "mode", BLOCK_M=block_m, BLOCK_N=block_n)
