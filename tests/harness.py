@@ -46,9 +46,11 @@ class Launches:
 
 @contextlib.contextmanager
 def record_launches():
-    """Count and record launches of any @triton.jit kernel, interpreted or compiled."""
+    """Count and record launches of any @triton.jit kernel, interpreted or compiled, including
+    the direct launches of tritorch's launch cache (which bypass `run`)."""
     import triton.runtime.interpreter as interpreter
     import triton.runtime.jit as jit
+    from tritorch.kernels import launch
     log = Launches()
     classes = [interpreter.InterpretedFunction, jit.JITFunction]
     originals = [c.run for c in classes]
@@ -60,11 +62,17 @@ def record_launches():
                 log.grids.append(grid)
             return run(self, *args, grid=grid, warmup=warmup, **kwargs)
         return recorded
+
+    def observe(kernel, args, kwargs, grid):
+        log.calls.append((kernel, args, kwargs))
+        log.grids.append(grid)
     try:
         for c, run in zip(classes, originals):
             c.run = wrap(run)
+        launch.OBSERVERS.append(observe)
         yield log
     finally:
+        launch.OBSERVERS.remove(observe)
         for c, run in zip(classes, originals):
             c.run = run
 

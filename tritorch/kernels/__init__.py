@@ -11,7 +11,7 @@ import importlib
 from ..families import FAMILIES
 from . import memory  # noqa: F401  (the backend reads kernels.memory)
 
-HELPERS = ("layout", "rows", "cast", "strided", "math")
+HELPERS = ("layout", "rows", "cast", "strided", "math", "launch")
 PARTS = {"scan": "reduction", "selection": "reduction", "search": "reduction"}
 
 for _family in FAMILIES:

@@ -11,6 +11,7 @@ import triton.language as tl
 from ..array_view import ArrayView, contiguous_strides
 from . import memory
 from .cast import cast
+from .launch import launch
 from .layout import may_overlap
 from .strided import element_block, element_launches, element_offsets
 
@@ -36,7 +37,7 @@ def _copy_kernel(src, dst, n, src_off, dst_off, S1, S2, S3,
 def _launch_copy(src: ArrayView, out: ArrayView) -> None:
     for n, shape, (s_off, d_off), (a, b), flat, i64 in element_launches(
             out.shape, (src.offset, out.offset), (src.strides, out.strides)):
-        _copy_kernel[(triton.cdiv(n, BLOCK),)](
+        launch(_copy_kernel, (triton.cdiv(n, BLOCK),),
             src.buffer, out.buffer, n, s_off, d_off, shape[1], shape[2], shape[3],
             *a, *b, FLAT=flat, I64=i64, BLOCK=BLOCK)
 

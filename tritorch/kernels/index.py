@@ -26,6 +26,7 @@ from . import memory
 from .cast import accumulator, as_output_then, cast, widen
 from .copy import copy
 from .elementwise import arange
+from .launch import launch
 from .layout import launches, may_overlap
 from .reduction import reduce
 from .rows import dims_last
@@ -59,7 +60,7 @@ def gather(x: ArrayView, dim: int, index: ArrayView, out: ArrayView) -> None:
     if out.numel == 0:
         return
     for n, shape, offs, (xs, js, os), flat, i64 in _along_dim_launches(x, dim, index, out):
-        _gather_kernel[(triton.cdiv(n, BLOCK),)](
+        launch(_gather_kernel, (triton.cdiv(n, BLOCK),),
             x.buffer, index.buffer, out.buffer, n, *offs, *shape[1:], *xs, *js, *os, x.strides[dim],
             FLAT=flat, I64=i64, BLOCK=BLOCK)
 
@@ -263,7 +264,7 @@ def _scatter_reduce_rows(x: ArrayView, dim: int, index: ArrayView, src: ArrayVie
         M = math.prod(shape)
         block_m = max(1, min(SEGMENT_TILE // block_n, triton.next_power_of_2(M)))
         with np.errstate(all="ignore"):  # the interpreter computes masked-off lanes too
-            _segment_reduce_kernel[(triton.cdiv(M, block_m),)](
+            launch(_segment_reduce_kernel, (triton.cdiv(M, block_m),),
                 x.buffer, src.buffer, dest.buffer, pos.buffer, M, L, *offs, *shape[1:], *xs, *ss, *ds,
                 x.strides[dim], src.strides[dim], OP=op, INCLUDE_SELF=bool(include_self),
                 ACC=accumulator(x.dtype), I64=i64, BLOCK_M=block_m, BLOCK_N=block_n)
@@ -292,7 +293,7 @@ def scatter(x: ArrayView, dim: int, index: ArrayView, src: ArrayView, accumulate
         _scatter_reduce_rows(x, dim, index, src, "sum", True)
         return
     for n, shape, offs, (xs, js, ss), flat, i64 in _along_dim_launches(x, dim, index, src):
-        _scatter_kernel[(triton.cdiv(n, BLOCK),)](
+        launch(_scatter_kernel, (triton.cdiv(n, BLOCK),),
             x.buffer, index.buffer, src.buffer, n, *offs, *shape[1:], *xs, *js, *ss, x.strides[dim],
             ACCUMULATE=bool(accumulate), ACC=accumulator(x.dtype), FLAT=flat, I64=i64, BLOCK=BLOCK)
 
@@ -353,7 +354,7 @@ def _storage_offsets(x: ArrayView, indices: tuple) -> tuple[ArrayView, ArrayView
     for k, d in enumerate(picked):
         j = indices[d]
         for n, shape, offs, (js, os), flat, big in element_launches(shape_i, (j.offset, 0), (j.strides, off.strides)):
-            _index_offset_kernel[(triton.cdiv(n, BLOCK),)](
+            launch(_index_offset_kernel, (triton.cdiv(n, BLOCK),),
                 j.buffer, off.buffer, n, *offs, *shape[1:], *js, *os, x.offset - low, x.shape[d], x.strides[d],
                 FIRST=k == 0, FLAT=flat, I64=big, BLOCK=BLOCK)
     shape_k, strides_k = tuple(x.shape[d] for d in kept), tuple(x.strides[d] for d in kept)
@@ -449,7 +450,7 @@ def _compact(x: ArrayView, flat: ArrayView | None) -> ArrayView:
             cumulative("cumsum", counts, 0, ends)
         first = base = 0
         for n, shape, (x_off,), (xs,), flat_path, big in runs:
-            _compact_kernel[(triton.cdiv(n, BLOCK),)](
+            launch(_compact_kernel, (triton.cdiv(n, BLOCK),),
                 x.buffer, counts.buffer, ends.buffer, flat.buffer if write else counts.buffer, n, x_off, *shape[1:],
                 *xs, first, base, WRITE=write, FLAT=flat_path, I64=big or i64, BLOCK=BLOCK)
             first, base = first + triton.cdiv(n, BLOCK), base + n
@@ -489,7 +490,7 @@ def nonzero(x: ArrayView, out: ArrayView) -> None:
     inner = x.numel
     for d in range(x.ndim):
         inner //= x.shape[d]
-        _unravel_kernel[(triton.cdiv(count, BLOCK),)](
+        launch(_unravel_kernel, (triton.cdiv(count, BLOCK),),
             flat.buffer, out.buffer, count, out.offset + d * out.strides[1], out.strides[0], inner, x.shape[d],
             I64=i64, BLOCK=BLOCK)
 

@@ -19,6 +19,7 @@ from ..reference.matmul import check_shapes
 from . import memory
 from .cast import cast
 from .copy import copy
+from .launch import launch
 from .layout import collapse, may_overlap
 
 BLOCK_M, BLOCK_N, BLOCK_K = 64, 64, 32
@@ -77,7 +78,7 @@ def matmul(a: ArrayView, b: ArrayView, out: ArrayView) -> None:
     for lead in itertools.product(*(range(n) for n in batch[:-1])):
         shift = [sum(i * s for i, s in zip(lead, st)) for st in (a_bs, b_bs, o_bs)]
         with np.errstate(all="ignore"):  # the interpreter computes masked-off lanes too
-            _matmul_kernel[grid](
+            launch(_matmul_kernel, grid,
                 a.buffer, b.buffer, out.buffer, M, N, K, a.offset + shift[0], b.offset + shift[1],
                 out.offset + shift[2], a_bs[-1], b_bs[-1], o_bs[-1], a.strides[-2], a.strides[-1],
                 b.strides[-2], b.strides[-1], out.strides[-2], out.strides[-1],

@@ -13,6 +13,7 @@ import triton.language as tl
 
 from ..array_view import ArrayView
 from .cast import cast, widen
+from .launch import launch
 from .math import div, neg, sqrt
 from .strided import element_block, element_launches, element_offsets
 
@@ -137,7 +138,7 @@ def _draw(op: str, seed: int, offset: int, out: ArrayView, p0: int = 0, p1: int 
     for n, shape, offs, strides, flat, i64 in element_launches(
             out.shape, [out.offset, va.offset, vb.offset], [out.strides, va.strides, vb.strides]):
         with np.errstate(all="ignore"):  # masked-off lanes of the interpreter compute on padding
-            _random_kernel[(triton.cdiv(n, BLOCK),)](
+            launch(_random_kernel, (triton.cdiv(n, BLOCK),),
                 out.buffer, va.buffer, vb.buffer, n, _as_int64(seed), base, p0, p1, p2, *offs, *shape[1:],
                 *strides[0], *strides[1], *strides[2], OP=op, F64=out.dtype.name == "float64",
                 A_VIEW=va is not out, B_VIEW=vb is not out, FLAT=flat, I64=i64, BLOCK=BLOCK,

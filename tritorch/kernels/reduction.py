@@ -23,6 +23,7 @@ from ..array_view import ArrayView, is_row_major
 from . import memory
 from .cast import accumulator, as_output_then, cast, widen
 from .copy import copy
+from .launch import launch
 from .layout import MAX_DIMS, collapse
 from .rows import dims_last
 from .math import div, sqrt
@@ -166,18 +167,18 @@ def _run(kernel, name: str, x: ArrayView, dims: tuple[int, ...], out: ArrayView,
     bits = _float_bits(param)
     with np.errstate(all="ignore"):  # the interpreter computes masked-off lanes too
         if p.split == 1:
-            kernel[(triton.cdiv(g.M, p.block_m), 1)](
+            launch(kernel, (triton.cdiv(g.M, p.block_m), 1),
                 g.x.buffer, out.buffer, out.buffer, g.M, g.K, p.chunk, g.K, bits, g.x.offset, out.offset,
                 *g.rows, *g.elements, PARTIAL=False, FINAL=True, M_PATH=g.m_path, K_PATH=g.k_path,
                 I64=_needs_i64(g.M, g.K, x_reach, out.offset + g.M), BLOCK_M=p.block_m, BLOCK_K=p.block_k, **common)
             return
         partials = memory.empty(scratch, _ACC_DTYPES[acc.name])
-        kernel[(triton.cdiv(g.M, p.block_m), p.split)](
+        launch(kernel, (triton.cdiv(g.M, p.block_m), p.split),
             g.x.buffer, out.buffer, partials, g.M, g.K, p.chunk, g.K, bits, g.x.offset, out.offset,
             *g.rows, *g.elements, PARTIAL=False, FINAL=False, M_PATH=g.m_path, K_PATH=g.k_path,
             I64=_needs_i64(g.M, g.K, x_reach, scratch), BLOCK_M=p.block_m, BLOCK_K=p.block_k, **common)
         block_m, block_k = _blocks(g.M, p.split)  # stage 2: rows of `split` contiguous partials
-        kernel[(triton.cdiv(g.M, block_m), 1)](
+        launch(kernel, (triton.cdiv(g.M, block_m), 1),
             partials, out.buffer, partials, g.M, p.split, p.split, g.K, bits, 0, out.offset,
             1, 1, 1, 0, 0, 0, p.split, 1, 1, 1, 0, 0, 0, 1, PARTIAL=True, FINAL=True, M_PATH="strided",
             K_PATH="contiguous", I64=_needs_i64(scratch, out.offset + g.M), BLOCK_M=block_m,

@@ -15,6 +15,7 @@ import triton
 from ..array_view import ArrayView
 from . import memory
 from .copy import copy
+from .launch import launch
 from .layout import MAX_DIMS, collapse
 
 
@@ -44,7 +45,7 @@ def _launch(kernel, x: ArrayView, out: ArrayView, rows: Rows, max_block_n: int, 
     block_n = min(triton.next_power_of_2(rows.N), max_block_n)
     block_m = max(1, min(4096 // block_n, triton.next_power_of_2(rows.M)))
     with np.errstate(all="ignore"):  # the interpreter computes masked-off lanes too
-        kernel[(triton.cdiv(rows.M, block_m),)](
+        launch(kernel, (triton.cdiv(rows.M, block_m),),
             x.buffer, out.buffer, rows.M, rows.N, x.offset, out.offset, *rows.sizes, *rows.strides, *rows.steps,
             **constexprs, BLOCK_M=block_m, BLOCK_N=block_n)
 

@@ -13,6 +13,7 @@ import triton.language as tl
 
 from ..array_view import ArrayView
 from .cast import widen
+from .launch import launch
 from .layout import launches
 from .strided import INDEX_LIMIT, offsets
 
@@ -67,7 +68,7 @@ def searchsorted(sorted_sequence: ArrayView, values: ArrayView, right: bool, out
                 (sorted_sequence.strides[:-1], values.strides[:-1], out.strides[:-1])):
             m = shape[0] * shape[1] * shape[2] * shape[3]
             block_m = max(1, min(4096 // block_l, triton.next_power_of_2(m)))
-            _search_kernel[(triton.cdiv(m, block_m), triton.cdiv(length, block_l))](
+            launch(_search_kernel, (triton.cdiv(m, block_m), triton.cdiv(length, block_l)),
                 sorted_sequence.buffer, values.buffer, out.buffer, m, length, n, n.bit_length(),
                 s_off, v_off, o_off, *shape[1:], *s_st, *v_st, *o_st,
                 sorted_sequence.strides[-1], values.strides[-1], out.strides[-1],

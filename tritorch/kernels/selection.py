@@ -26,6 +26,7 @@ from ..array_view import ArrayView
 from . import memory
 from .cast import widen
 from .copy import copy
+from .launch import launch
 from .rows import dims_last, rows_of
 from .strided import offsets
 
@@ -338,7 +339,7 @@ def sort(x: ArrayView, dim: int, descending: bool, stable: bool,
     src = scratch() if tiles > 1 else (indices_out.buffer, indices_out.buffer)
     common = (x.offset, values.offset, indices_out.offset, *geo.sizes, *geo.strides, *geo.steps)
     with np.errstate(all="ignore"):  # the interpreter computes masked-off lanes too
-        _sort_runs_kernel[(triton.cdiv(M, block_m) * tiles,)](
+        launch(_sort_runs_kernel, (triton.cdiv(M, block_m) * tiles,),
             x.buffer, values.buffer, indices_out.buffer, *src, M, N, tiles, *common, DESCENDING=bool(descending),
             PAIRED=paired, FINAL=tiles == 1, HAS_VALUES=values_out is not None, BLOCK_M=block_m, LOG_N=log_n)
         log_l, dst = log_n, None
@@ -346,7 +347,7 @@ def sort(x: ArrayView, dim: int, descending: bool, stable: bool,
             final = (2 << log_l) >= N
             dst = src if final else (dst or scratch())  # the last pass writes the outputs
             merge_tiles = triton.cdiv(N, merge_block)
-            _merge_kernel[(M * merge_tiles,)](
+            launch(_merge_kernel, (M * merge_tiles,),
                 x.buffer, values.buffer, indices_out.buffer, *src, *dst, N, merge_tiles, *common, log_l,
                 PAIRED=paired, FINAL=final, HAS_VALUES=values_out is not None, BLOCK=merge_block)
             src, dst = dst, src
@@ -373,15 +374,15 @@ def arg_reduce(op: str, x: ArrayView, dim: int, values_out: ArrayView | None, in
     grid = (triton.cdiv(M, block_m),)
     with np.errstate(all="ignore"):
         if op in ("max", "min"):
-            _extremum_kernel[grid](x.buffer, values.buffer, indices_out.buffer, M, N, x.offset, values.offset,
-                                   indices_out.offset, *geo.sizes, *geo.strides, geo.steps[0], MAX=op == "max",
-                                   HAS_VALUES=values_out is not None, BLOCK_M=block_m, BLOCK_N=block_n)
+            launch(_extremum_kernel, grid, x.buffer, values.buffer, indices_out.buffer, M, N, x.offset,
+                   values.offset, indices_out.offset, *geo.sizes, *geo.strides, geo.steps[0], MAX=op == "max",
+                   HAS_VALUES=values_out is not None, BLOCK_M=block_m, BLOCK_N=block_n)
             return
         sorted_values, sorted_indices = dims_last(x.shape, (dim,), x.dtype), dims_last(x.shape, (dim,), dtypes.int64)
         sort(x, dim, False, True, sorted_values, sorted_indices)
         if values_out is None:
             values = dims_last(indices_out.shape, (dim,), x.dtype)
             geo = rows_of(x, dim, (x, values, indices_out))
-        _select_kernel[grid](sorted_values.buffer, sorted_indices.buffer, values.buffer, indices_out.buffer, M, N,
-                             values.offset, indices_out.offset, *geo.sizes, *geo.strides[4:],
-                             MODE=op == "mode", BLOCK_M=block_m, BLOCK_N=block_n)
+        launch(_select_kernel, grid, sorted_values.buffer, sorted_indices.buffer, values.buffer, indices_out.buffer,
+               M, N, values.offset, indices_out.offset, *geo.sizes, *geo.strides[4:],
+               MODE=op == "mode", BLOCK_M=block_m, BLOCK_N=block_n)

@@ -1,7 +1,7 @@
 """Softmax family, Triton kernels (twins of `tritorch/reference/softmax.py`).
 
     for every row r along dim:  m = max(r);  s = sum(exp(r - m))
-        softmax:      out_row = exp(r - m) / s
+        softmax:      out_row = exp(r - m) * (1 / s)
         log_softmax:  out_row = (r - m) - log(s)
 
 x's values are converted to out's dtype first (PyTorch's `dtype=`), then computed in float32
@@ -14,12 +14,15 @@ import triton.language as tl
 
 from ..array_view import ArrayView
 from .cast import accumulator, as_output_then, cast
+from .math import div
 from .rows import run_by_rows
 from .strided import row_block
 
 
 # Tiling: BLOCK_M rows x BLOCK_N elements of each row; a program owns BLOCK_M rows and walks
-# them twice in BLOCK_N steps: an online max and rescaled sum of exponentials, then the write.
+# them twice in BLOCK_N steps: an online max and rescaled sum of exponentials, then the write
+# (softmax: times the row's reciprocal sum, 1 IEEE division per row rather than per element).
+# Design: the online softmax normaliser (Milakov & Gimelshein) with a separate write pass.
 # Bound: bytes, 2 reads of x and 1 write of out per element (a row that fits one block could
 # stay in registers and be read once: a later optimisation).
 @triton.jit
@@ -41,16 +44,18 @@ def _softmax_kernel(x, out, M, N, x_off, o_off, R1, R2, R3, xr0, xr1, xr2, xr3, 
         e = tl.where(v == float("-inf"), 0.0, tl.exp(v - m_new[:, None]))
         s = s * rescale + tl.sum(e, axis=1)
         m = m_new
+    if LOG:
+        norm = tl.log(s)
+    else:  # one IEEE reciprocal per row, then a multiply per element (not an IEEE division each)
+        norm = div(tl.full((BLOCK_M,), 1.0, ACC), s)
     for start in range(0, N, BLOCK_N):
         cols = start + tl.arange(0, BLOCK_N).to(tl.int64)
         mask = row_mask[:, None] & (cols < N)[None, :]
         v = _load(x_row, cols, x_step, mask, out.dtype.element_ty, ACC)
         if LOG:
-            y = (v - m[:, None]) - tl.log(s)[:, None]
-        elif ACC == tl.float32:  # IEEE division, as the reference (a float32 `/` is approximate on the GPU)
-            y = tl.div_rn(tl.exp(v - m[:, None]), tl.broadcast_to(s[:, None], (BLOCK_M, BLOCK_N)))
+            y = (v - m[:, None]) - norm[:, None]
         else:
-            y = tl.exp(v - m[:, None]) / s[:, None]
+            y = tl.exp(v - m[:, None]) * norm[:, None]
         tl.store(o_row[:, None] + cols[None, :] * o_step, cast(y, out.dtype.element_ty), mask=mask)
 
 
