@@ -97,3 +97,37 @@ def test_cpu_indices_and_a_0dim_cpu_value_write_a_cuda_tensor():
 def test_other_mixes_raise_naming_both_devices(mix):
     with pytest.raises(RuntimeError, match="cuda:0 and cpu|cpu and cuda:0|is on cpu but the result is on cuda:0"):
         mix()
+
+
+@pytest.mark.parametrize("value", [True, False])
+@pytest.mark.parametrize("other", ["cuda", "cpu0", 2.0])
+def test_a_0dim_cpu_condition_joins_where(value, other):
+    """torch.where takes a 0-dim cpu bool condition with cuda operands, as it takes a scalar."""
+    operands = {"cuda": _cuda([[5.0, 6.0, 7.0]]), "cpu0": tritorch.tensor(-1.0), 2.0: 2.0}
+    host = {"cuda": torch.tensor([[5.0, 6.0, 7.0]]), "cpu0": torch.tensor(-1.0), 2.0: 2.0}
+    x = _cuda(requires_grad=True)
+    got = tritorch.where(tritorch.tensor(value), x, operands[other])
+    want = torch.where(torch.tensor(value), torch.tensor(X), host[other])
+    assert got.device.type == "cuda"
+    assert_close(got, want.numpy())
+    got.sum().backward()
+    assert x.grad.device.type == "cuda"
+    assert_close(x.grad, np.full((2, 3), float(value), np.float32))
+
+
+def test_where_of_0dim_cpu_tensors_stays_on_the_cpu():
+    got = tritorch.where(tritorch.tensor(False), tritorch.tensor(1.0), tritorch.tensor(2.0))
+    assert got.device.type == "cpu" and got.item() == 2.0
+
+
+@pytest.mark.parametrize("mask_device,self_device", [("cpu", "cuda"), ("cuda", "cpu")])
+def test_masked_fill_needs_the_mask_on_self_device_even_0dim(mask_device, self_device):
+    """PyTorch's cuda masked_fill_ checks the mask's device before anything else, a 0-dim cpu
+    mask included (the value, unlike the mask, may be a 0-dim cpu tensor)."""
+    x = tritorch.tensor(X, device=self_device)
+    mask = tritorch.tensor(True, device=mask_device)
+    match = f"expected self and mask to be on the same device, but got mask on {mask.device} and self on {x.device}"
+    with pytest.raises(RuntimeError, match=match):
+        x.masked_fill(mask, 1.0)
+    with pytest.raises(RuntimeError, match=match):
+        x.masked_fill_(mask, tritorch.tensor(1.0))

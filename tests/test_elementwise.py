@@ -844,3 +844,24 @@ def test_half_precision_pow_rounds_a_scalar_exponent_like_torch(dtype):
         ours = tritorch.tensor(values, dtype=getattr(tritorch, dtype)) ** exponent
         theirs = torch.tensor(values, dtype=getattr(torch, dtype)) ** exponent
         assert ours.tolist() == theirs.tolist()
+
+
+@pytest.mark.parametrize("device", ["cpu", "cuda"])
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+@pytest.mark.parametrize("divisor", ["tensor", "scalar", "one_element"])
+def test_half_trunc_divide_rounds_as_pytorch(divisor, dtype, device):
+    """PyTorch divides two half tensors in the half type (the quotient rounds before trunc: 1 /
+    -0.334 in bfloat16 is -3), but takes a scalar divisor, or one element broadcast, at float32
+    (-2). Every element compared exactly with torch (cpu)."""
+    rng = np.random.default_rng(7)
+    a = np.concatenate([[1.0], rng.standard_normal(39) * 10])
+    b = np.concatenate([[-0.334], rng.standard_normal(39)])
+    th_a = torch.tensor(a).to(getattr(torch, dtype))
+    th_b = {"tensor": torch.tensor(b), "scalar": -0.334, "one_element": torch.tensor([-0.334])}[divisor]
+    th_b = th_b.to(th_a.dtype) if isinstance(th_b, torch.Tensor) else th_b
+    tt_a = tritorch.tensor(th_a.float().numpy(), device=device).to(getattr(tritorch, dtype))
+    tt_b = tritorch.tensor(th_b.float().numpy(), device=device).to(tt_a.dtype) if isinstance(th_b, torch.Tensor) else th_b
+    want = torch.div(th_a, th_b, rounding_mode="trunc").float().numpy()
+    got = tritorch.div(tt_a, tt_b, rounding_mode="trunc")
+    assert got.dtype is tt_a.dtype
+    np.testing.assert_array_equal(got.cpu().to(tritorch.float32).numpy(), want)

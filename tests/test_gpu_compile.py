@@ -78,6 +78,7 @@ def workload():
             x.reshape(-1).gather(0, tritorch.tensor([5, 1], device="cuda"))
             y.log() + y.log1p() + x.sin() + x.sigmoid() + x.expm1() + y.log10() + x.exp2()
             tritorch.fmod(x, y) + x % y + x // y + y ** x + y ** 2.5
+            y ** 2 + y ** 3 + y ** -2 + y ** 0.5 + y.div(x + 3, rounding_mode="trunc") + x.relu()  # PyTorch's shortcuts
             x.round() + x.floor() + x.abs().rsqrt() + x.sign()
             x.var(1), x.std(dim=(0, 2), keepdim=True), x.logsumexp(-1), x.norm(), x.norm(3, 0)
             if dtype is tritorch.float32:

@@ -95,3 +95,48 @@ def test_logcumsumexp_gradients_on_cuda_equal_the_cpu(dim, dtype):
 @pytest.mark.parametrize("op", ["cummax", "cummin"])
 def test_cummax_cummin_gradients_on_cuda_equal_the_cpu(op):
     cuda_grads_equal_cpu_grads(lambda t: getattr(t.round(), op)(1)[0] * t, tritorch.float32)
+
+
+# --- cumprod under create_graph: O(n) with or without zeros ---------------------------------------
+
+ZERO_PATTERNS = {"none": [0.7, -1.3, 1.1, 0.9, -0.6], "one": [0.7, 0.0, 1.1, 0.9, -0.6],
+                 "two": [0.0, -1.3, 1.1, 0.0, -0.6], "adjacent": [0.7, 0.0, 0.0, 0.9, -0.6],
+                 "last": [0.7, -1.3, 1.1, 0.9, 0.0], "three": [0.0, 0.0, 1.1, 0.0, -0.6]}
+
+
+@pytest.mark.parametrize("pattern", ZERO_PATTERNS)
+@pytest.mark.parametrize("dim", [0, 1])
+def test_cumprod_gradgradcheck_with_zeros(pattern, dim):
+    values = np.stack([ZERO_PATTERNS[pattern], np.roll(ZERO_PATTERNS[pattern], 2)])
+    x = tritorch.tensor(values if dim else values.T, dtype=tritorch.float64, requires_grad=True)
+    assert gradgradcheck(lambda t: t.cumprod(dim), (x,))
+
+
+@pytest.mark.parametrize("pattern", ZERO_PATTERNS)
+def test_cumprod_double_backward_equals_torch(pattern):
+    """First and second derivatives (create_graph) against PyTorch's O(n^2) formula, at zeros."""
+    values = np.array(ZERO_PATTERNS[pattern])
+    upstream = np.random.default_rng(3).standard_normal(values.shape)
+    direction = np.random.default_rng(4).standard_normal(values.shape)
+    results = []
+    for lib in (tritorch, torch):
+        x = lib.tensor(values, dtype=lib.float64, requires_grad=True)
+        y = x.cumprod(0)
+        g, = lib.autograd.grad(y, x, lib.tensor(upstream, dtype=lib.float64), create_graph=True)
+        gg, = lib.autograd.grad(g, x, lib.tensor(direction, dtype=lib.float64))
+        results.append((g.detach(), gg))
+    for ours, theirs in zip(*results):
+        assert_close(ours, to_numpy(theirs), reduction_len=len(values))
+
+
+def test_cumprod_create_graph_backward_launches_do_not_grow_with_the_length():
+    """The create_graph gradient is a fixed number of scans (O(n) work), not one slice per element."""
+    from harness import record_launches
+    counts = []
+    for n in (4, 12):
+        x = tritorch.tensor(np.linspace(-1, 1, n) + 0.05, device="cuda", requires_grad=True)
+        y = x.cumprod(0)
+        with record_launches() as log:
+            tritorch.autograd.grad(y, x, tritorch.ones_like(y), create_graph=True)
+        counts.append(len(log))
+    assert counts[0] == counts[1] > 0

@@ -140,7 +140,15 @@ def defined_by_dtype(name: str, args: list) -> bool:
     """Whether a float result is defined by rounding an intermediate in the tensor's own dtype
     (see DTYPE_DEFINED): then the reference in that dtype is the expectation, not the oracle."""
     floats = any(isinstance(a, ArrayView) and a.dtype.is_floating_point for a in args)
-    return floats and (name == "round_decimals" or (name == "binary" and args[0] in DTYPE_DEFINED))
+    return floats and (name == "round_decimals" or (name == "binary" and args[0] in DTYPE_DEFINED)
+                       or (name == "binary" and args[0] == "pow" and _power_by_dtype(args[1], args[2])))
+
+
+def _power_by_dtype(a, exponent) -> bool:
+    """Whether PyTorch's formula for a tensor to this scalar power depends on the dtype (float16
+    takes IEEE pow where the others take sqrt, ...: the reference's `scalar_power`)."""
+    return isinstance(a, ArrayView) and not isinstance(exponent, ArrayView) and \
+        REF.scalar_power(a.dtype, exponent) != REF.scalar_power(dtypes.float64, exponent)
 
 
 def oracle_args(name: str, args: list, out: ArrayView) -> list:
@@ -675,3 +683,50 @@ def test_offsets_past_int32_use_int64_indexing():
     assert not host(target).any()  # written where it should be
     assert host(start).all()  # and not wrapped around to the start of the buffer
     assert host(far).all()
+
+
+def test_bfloat16_subnormals_keep_their_values():
+    """The interpreter's own bfloat16 -> float32 conversion flushes subnormals to zero; `widen`
+    shifts the bits instead (exact on every device)."""
+    tiny = 2.0 ** -133  # the smallest bfloat16 subnormal
+    values = np.array([tiny, -tiny, 3 * tiny, -0.0, 1.0, 2.0 ** -127]).astype(dtypes.bfloat16.np)
+    x = view_of(values, dtypes.bfloat16)
+    for op in ("abs", "neg"):
+        out = out_view(values.shape, dtypes.bfloat16)
+        compare("unary", [op, x, out], out)
+    out = out_view(values.shape, dtypes.bfloat16)
+    got = compare("binary", ["add", x, x, out], out)
+    assert np.all(got.astype(np.float64)[:3] == 2 * values[:3].astype(np.float64))
+
+
+@pytest.mark.parametrize("op", ["logical_and", "logical_or", "logical_xor"])
+def test_bfloat16_negative_zero_is_false(op):
+    """-0.0 converts to False (the kernel compares the widened value with 0, not its bits)."""
+    a = view_of(np.array([-0.0, -0.0, 1.0, 0.0], dtypes.bfloat16.np), dtypes.bfloat16)
+    b = view_of(np.array([-0.0, 1.0, -0.0, 0.0], dtypes.bfloat16.np), dtypes.bfloat16)
+    out = out_view((4,), dtypes.bool_)
+    compare("binary", [op, a, b, out], out)
+    unary_out = out_view((4,), dtypes.bool_)
+    compare("unary", ["logical_not", a, unary_out], unary_out)
+
+
+# x ** e at (-0.0, -inf) as PyTorch computes it: sqrt / rsqrt / 1/x / products for a scalar
+# exponent, but IEEE pow for float16 (torch.pow(torch.tensor([-0., -inf]), e) on the cpu)
+SHORTCUT_AT_NEGATIVES = {0.5: (-0.0, np.nan), -0.5: (-np.inf, np.nan), -1.0: (-np.inf, -0.0), 2.0: (0.0, np.inf),
+                         3.0: (-0.0, -np.inf), -2.0: (np.inf, 0.0)}
+IEEE_AT_NEGATIVES = {0.5: (0.0, np.inf), -0.5: (np.inf, 0.0), **{e: SHORTCUT_AT_NEGATIVES[e] for e in (-1.0, 2.0, 3.0, -2.0)}}
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: d.name)
+@pytest.mark.parametrize("exponent", list(SHORTCUT_AT_NEGATIVES))
+def test_pow_by_pytorchs_special_scalars(exponent, dtype):
+    """A scalar exponent PyTorch computes as sqrt, rsqrt, reciprocal or products (float16: IEEE
+    pow), at special values: the kernel as the reference in the same dtype, and PyTorch's
+    answers at -0.0 and -inf, signed zeros included."""
+    values = np.array([-0.0, -np.inf, 0.0, np.inf, np.nan, 4.0, -4.0, 0.3], np.float64).astype(dtype.np)
+    x = view_of(values, dtype)
+    out = out_view(values.shape, dtype)
+    got = compare("binary", ["pow", x, exponent, out], out, exact=False).astype(np.float64)[:2]
+    want = np.array((IEEE_AT_NEGATIVES if dtype is dtypes.float16 else SHORTCUT_AT_NEGATIVES)[exponent])
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(np.signbit(got[want == 0]), np.signbit(want[want == 0]))

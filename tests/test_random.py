@@ -164,7 +164,7 @@ def test_offset_advances_by_numel_so_split_draws_equal_one_draw():
     g.manual_seed(9)
     parts = [tritorch.randn(4, generator=g), tritorch.randn(6, generator=g)]
     np.testing.assert_array_equal(np.concatenate([p.numpy() for p in parts]), whole.numpy())
-    assert g.get_state() == trng.Generator().manual_seed(9).get_state()[:8] + (10).to_bytes(8, "little")
+    assert g.state_bytes() == trng.Generator().manual_seed(9).state_bytes()[:8] + (10).to_bytes(8, "little")
 
 
 def test_generator_is_independent_of_the_default_one():
@@ -196,12 +196,12 @@ def test_seed_is_nondeterministic_and_reproducible():
 def test_state_round_trip():
     g = tritorch.Generator().manual_seed(2**40 + 1)
     tritorch.rand(17, generator=g)
-    state = g.get_state()
+    state = g.state_bytes()
     assert isinstance(state, bytes) and len(state) == 16
     a = tritorch.rand(4, generator=g)
-    g.set_state(state)
+    g.set_state(state)  # the raw bytes work too
     np.testing.assert_array_equal(tritorch.rand(4, generator=g).numpy(), a.numpy())
-    g.set_state(tritorch.tensor(list(state), dtype=tritorch.uint8))  # a byte tensor works too
+    g.set_state(tritorch.tensor(list(state), dtype=tritorch.uint8))
     np.testing.assert_array_equal(tritorch.rand(4, generator=g).numpy(), a.numpy())
     tritorch.set_rng_state(state)
     assert bytes(tritorch.get_rng_state().numpy()) == state  # a uint8 tensor, as PyTorch's
@@ -509,7 +509,7 @@ def test_cuda_generator_and_default_generators():
     g_cpu, g_cuda = tritorch.Generator().manual_seed(5), tritorch.Generator(device="cuda").manual_seed(5)
     a = tritorch.rand(4, generator=g_cpu)
     _same_numbers(tritorch.rand(4, generator=g_cuda, device="cuda"), a)
-    assert g_cuda.device.type == "cuda" and g_cuda.get_state() == g_cpu.get_state()
+    assert g_cuda.device.type == "cuda" and g_cuda.state_bytes() == g_cpu.state_bytes()
     with pytest.raises(RuntimeError, match="Expected a 'cuda' device type for generator but found 'cpu'"):
         tritorch.rand(2, generator=g_cpu, device="cuda")
     with pytest.raises(RuntimeError, match="Expected a 'cpu' device type for generator but found 'cuda'"):
@@ -572,6 +572,22 @@ def test_multinomial_forms_and_statistics(device):
 def test_multinomial_errors(call, match, device):
     with pytest.raises(RuntimeError, match=match):
         call(device)
+
+
+@pytest.mark.parametrize("device", ["cpu", "cuda"])
+def test_get_state_is_a_uint8_tensor_that_set_state_takes(device):
+    """PyTorch's Generator.get_state() is a cpu uint8 tensor, and set_state takes one back."""
+    g = tritorch.Generator(device).manual_seed(123)
+    tritorch.rand(3, generator=g, device=device)
+    state = g.get_state()
+    assert isinstance(state, tritorch.Tensor) and state.dtype is tritorch.uint8
+    assert state.device.type == "cpu" and tuple(state.shape) == (16,)
+    assert bytes(state.numpy()) == g.state_bytes() == (123).to_bytes(8, "little") + (3).to_bytes(8, "little")
+    a = tritorch.rand(4, generator=g, device=device).cpu().numpy()
+    assert g.set_state(state) is g
+    np.testing.assert_array_equal(tritorch.rand(4, generator=g, device=device).cpu().numpy(), a)
+    with pytest.raises(TypeError, match="RNG state must be a uint8 tensor .* dtype float32"):
+        g.set_state(tritorch.zeros(16))
 
 
 if __name__ == "__main__":

@@ -20,19 +20,9 @@ APPROXIMATE = {"exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sin", "
                "sigmoid", "pow", "rsqrt"}
 INT_DIVISIONS = {"floor_divide", "trunc_divide", "remainder", "fmod"}
 FLOATS = ("float32", "float64", "float16", "bfloat16")
-INTERPRETED = tritorch.cuda.is_interpreted()
 # Known departures from torch, outside this test's reach: strict, so that a fix shows up here.
 # (op, dtypes, devices) -> why
-KNOWN = {
-    ("relu", FLOATS, DEVICES): "relu(-0.0) gives +0.0 (numpy's maximum(x, 0)); PyTorch keeps -0.0",
-    ("remainder", FLOATS, DEVICES): "a zero remainder takes the divisor's sign (numpy); PyTorch's "
-                                    "takes the dividend's (fmod, then + b where the signs differ)",
-    ("trunc_divide", ("bfloat16",), DEVICES): "PyTorch rounds the bfloat16 quotient to bfloat16 "
-                                              "before truncating (1 / -0.334 gives -3, not -2)",
-    **{(op, ("bfloat16",), ("cuda",) if INTERPRETED else ()): "the kernel compares bfloat16 with 0 "
-       "unwidened: the interpreter compares raw bits, so -0.0 is true"
-       for op in ("logical_and", "logical_or", "logical_xor")},
-}
+KNOWN: dict = {}
 PUBLIC = {"trunc_divide": ("div", {"rounding_mode": "trunc"}), "round": ("round", {})}
 
 
@@ -43,10 +33,8 @@ def special_values(name: str, device: str) -> list:
         return [False, True]
     if dt.is_floating_point:
         fi = torch.finfo(dt)
-        # Triton's interpreter converts bfloat16 subnormals to float32 as zeros (its
-        # _convert_float clamps the exponent); the GPU's conversion is exact
-        subnormal = [] if dt is torch.bfloat16 and device == "cuda" and tritorch.cuda.is_interpreted() else [fi.tiny * fi.eps]
-        return [0.0, -0.0, float("inf"), -float("inf"), float("nan"), *subnormal, *(-s for s in subnormal),
+        subnormal = fi.tiny * fi.eps
+        return [0.0, -0.0, float("inf"), -float("inf"), float("nan"), subnormal, -subnormal,
                 fi.max, -fi.max, 1.0, -1.0, 2.5, -1 / 3]
     ii = torch.iinfo(dt)
     return sorted({ii.min, ii.max, 0, 1, 2, ii.max - 1, ii.min + 1} | ({-1, -7} if ii.min else set()))
@@ -158,30 +146,24 @@ def test_an_alpha_at_the_dtype_range_computes(dtype, alpha, device):
     _check("add", tritorch.add(x, 1, alpha=alpha), torch.add(tx, 1, alpha=alpha), dtype)
 
 
-def _half_cases():
-    """(exponent kind, exponent, device), with PyTorch's answers that tritorch misses xfailed."""
-    cases = []
-    for kind in ("scalar", "tensor"):
-        for e in (0.5, -0.5):
-            for device in DEVICES:
-                why = None
-                if kind == "scalar" and e < 0:
-                    why = "PyTorch's rsqrt for a scalar -0.5: the reference (numpy) has no such case"
-                elif kind == "tensor" and e > 0 and device == "cuda":
-                    why = ("the kernel's pow cannot tell a scalar exponent from a tensor one, and "
-                           "takes every 0.5 as the scalar's sqrt (kernels/elementwise.py would pass B_MODE)")
-                marks = [pytest.mark.xfail(strict=True, reason=why)] if why else []
-                cases.append(pytest.param(kind, e, device, marks=marks))
-    return cases
+POWERS = (0.5, -0.5, -1.0, 2.0, 3.0, -2.0, 1.0, 0.0, 1.5, -1.5)
 
 
-@pytest.mark.parametrize("kind,exponent,device", _half_cases())
-def test_pow_by_a_half_at_negative_zero_and_infinity(kind, exponent, device):
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("kind", ("scalar", "tensor", "broadcast"))
+def test_pow_by_a_special_exponent(kind, dtype, device):
     """PyTorch computes a scalar exponent of 0.5 as sqrt (NaN at -inf, -0 at -0), -0.5 as rsqrt
-    (NaN, -inf), and a tensor exponent as IEEE pow (inf or +0, +0 or +inf)."""
-    x, tx = _pair([-float("inf"), -0.0], "float32", device)
-    if kind == "tensor":
-        got, want = tritorch.pow(x, _pair([exponent] * 2, "float32", device)[0]), torch.pow(tx, torch.tensor([exponent] * 2))
-    else:
-        got, want = tritorch.pow(x, exponent), torch.pow(tx, exponent)
-    _check("sqrt", got, want, "float32")  # exact, signed zeros included
+    (NaN, -inf), -1 as reciprocal and 2, 3, -2 by multiplying, float16 excepted (IEEE pow);
+    a tensor exponent, even one broadcast from a single element, is IEEE pow (inf or +0, +0 or
+    +inf): numpy's stride-0 exponent of 0.5 would be sqrt."""
+    x, tx = _pair(special_values(dtype, device), dtype, device)
+    for e in POWERS:
+        if kind == "scalar":
+            got, want = tritorch.pow(x, e), torch.pow(tx, e)
+        else:
+            e, te = _pair([e] * (1 if kind == "broadcast" else len(tx)), dtype, device)
+            got, want = tritorch.pow(x, e), torch.pow(tx, te)
+        _check("pow", got, want, dtype)
+        g, w = _host(got), _host(want)
+        np.testing.assert_array_equal(np.signbit(g[w == 0]), np.signbit(w[w == 0]), err_msg=f"signed zeros of ** {e}")

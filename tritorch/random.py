@@ -13,10 +13,10 @@ seeds both, so every later draw is reproducible and cuda gives the cpu's numbers
 `tritorch.cuda.manual_seed(s)` seeds cuda's alone. A new `Generator()` starts from PyTorch's
 fixed default seed, 67280421310721; an op refuses a generator of another device type.
 
-The state (`get_state`; `tritorch.get_rng_state()` and `tritorch.cuda.get_rng_state()` give it
-as a uint8 tensor, as PyTorch does) is 16 bytes: the seed, then the offset, each a little-endian
-unsigned 64-bit integer. `set_state` accepts those bytes, or anything `bytes()` or numpy can turn
-into 16 uint8 values (e.g. that uint8 tensor).
+The state (`get_state`, `tritorch.get_rng_state()` and `tritorch.cuda.get_rng_state()` give it
+as a cpu uint8 tensor, as PyTorch does) is 16 bytes: the seed, then the offset, each a
+little-endian unsigned 64-bit integer (`state_bytes`). `set_state` takes that uint8 tensor, or
+the 16 bytes themselves, or any 16 uint8 values numpy can read (a uint8 array).
 """
 from __future__ import annotations
 
@@ -76,14 +76,25 @@ class Generator:
         """The seed the stream started from."""
         return self._seed
 
-    def get_state(self) -> bytes:
+    def get_state(self):
+        """The state as PyTorch gives it: a cpu uint8 tensor of the 16 `state_bytes`."""
+        # ops sit above this leaf: imported on use, as cuda.py does
+        from .ops.random import state_tensor
+        return state_tensor(self)
+
+    def state_bytes(self) -> bytes:
         """16 bytes: seed and offset as little-endian uint64 (see the module docstring)."""
         return _STATE.pack(self._seed, self._offset)
 
     def set_state(self, state) -> Generator:
-        """Restore a state from `get_state`."""
-        raw = bytes(state) if isinstance(state, (bytes, bytearray, memoryview)) else \
-            np.asarray(state).astype(np.uint8).tobytes()
+        """Restore a state from `get_state` (or `state_bytes`)."""
+        if isinstance(state, (bytes, bytearray, memoryview)):
+            raw = bytes(state)
+        else:
+            values = np.asarray(state)
+            if values.dtype != np.uint8:
+                raise TypeError(f"RNG state must be a uint8 tensor (a ByteTensor), got one of dtype {values.dtype}")
+            raw = values.tobytes()
         if len(raw) != _STATE.size:
             raise RuntimeError(f"RNG state must be {_STATE.size} bytes (seed and offset as uint64), "
                                f"got {len(raw)} bytes")

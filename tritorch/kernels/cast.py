@@ -1,6 +1,7 @@
 """Dtype conversion inside kernels, as numpy's `astype` does it on every device.
 
-* to bool: `v != 0`;
+* every value widened first (`widen`: half types to float32, bfloat16 exactly, by its bits);
+* to bool: `v != 0` (so -0.0 is False);
 * float to a narrow integer: through int64, so out-of-range values wrap as in numpy (the GPU's
   direct conversion clamps: -3.0 would become 0 in uint8, not 253);
 * to bfloat16: through float32 (numpy and PyTorch round twice from float64), rounding to
@@ -25,8 +26,24 @@ def bf16_rne(v):
 
 
 @triton.jit
+def widen(v):
+    """A loaded half-precision block as float32 (the interpreter computes bf16 arithmetic and
+    comparisons on raw bits); other dtypes as they are. bfloat16 is the top half of a float32,
+    so its bits shifted up are the exact value (the interpreter's own conversion flushes
+    subnormals to zero; on the GPU the shift is the conversion)."""
+    if v.dtype == tl.bfloat16:
+        out = (v.to(tl.uint16, bitcast=True).to(tl.uint32) << 16).to(tl.float32, bitcast=True)
+    elif v.dtype == tl.float16:
+        out = v.to(tl.float32)
+    else:
+        out = v
+    return out
+
+
+@triton.jit
 def cast(v, T: tl.constexpr):
     """v converted to dtype T as numpy's astype would."""
+    v = widen(v)
     if T == tl.int1:
         out = v != 0
     elif T == tl.bfloat16:
@@ -42,21 +59,10 @@ def cast(v, T: tl.constexpr):
 
 
 @triton.jit
-def widen(v):
-    """A loaded half-precision block as float32 (the interpreter computes bf16 arithmetic and
-    comparisons on raw bits); other dtypes as they are."""
-    if v.dtype == tl.bfloat16 or v.dtype == tl.float16:
-        out = v.to(tl.float32)
-    else:
-        out = v
-    return out
-
-
-@triton.jit
 def as_output_then(v, OUT: tl.constexpr, ACC: tl.constexpr):
     """Loaded input values as the reductions of the reference see them: converted to the
     output's dtype first (PyTorch's `dtype=` casts the input), then to the accumulator's."""
-    return cast(widen(cast(widen(v), OUT)), ACC)
+    return cast(cast(v, OUT), ACC)
 
 
 def accumulator(dtype):

@@ -29,10 +29,11 @@ import triton.language as tl
 from .. import dtypes
 from ..array_view import ArrayView, contiguous_strides
 from ..dtypes import DType
-from ..reference.elementwise import INTEGER_DIVISIONS, SCALAR_AT_COMPUTE_PRECISION
+from ..reference.elementwise import INTEGER_DIVISIONS, SCALAR_AT_COMPUTE_PRECISION, scalar_like, scalar_power
 from . import memory
-from .cast import cast
+from .cast import cast, widen
 from .copy import copy
+from .launch import launch
 from .layout import may_overlap, same_elements
 from .strided import element_block, element_launches, element_offsets
 from .math import (INV_LN10, div, expm1, fmod, floor_divide_float, invert, log1p, neg, pow_float, pow_int,
@@ -60,9 +61,10 @@ def _convert(v, T: tl.constexpr):
 
 @triton.jit
 def _round_to(y, RT: tl.constexpr):
-    """A float result rounded to the dtype numpy would have produced it in; others as they are."""
+    """A float result rounded to the dtype numpy would have produced it in (a half type held
+    widened); others as they are."""
     if y.dtype.is_floating():
-        return y.to(RT)
+        return widen(cast(y, RT))
     else:
         return y
 
@@ -106,7 +108,7 @@ def _unary_math(x, OP: tl.constexpr):
     elif OP == "sign":
         y = (x > 0).to(x.dtype) - (x < 0).to(x.dtype)
     elif OP == "relu":
-        y = tl.where((x > 0) | (x != x), x, tl.zeros_like(x))  # numpy's maximum(x, 0): ties give 0
+        y = tl.where(x < 0, tl.zeros_like(x), x)  # PyTorch's: -0.0 and NaN stay
     elif OP == "floor":
         y = tl.floor(x)
     elif OP == "ceil":
@@ -151,6 +153,12 @@ def _unary_math(x, OP: tl.constexpr):
         y = div(tl.full(x.shape, 1.0, x.dtype), sqrt(x).to(tl.float16).to(x.dtype))
     elif OP == "reciprocal":
         y = div(tl.full(x.shape, 1.0, x.dtype), x)
+    elif OP == "square":  # the scalar powers PyTorch computes by multiplying (SCALAR_POWERS)
+        y = x * x
+    elif OP == "cube":
+        y = x * x * x
+    elif OP == "inverse_square":
+        y = div(tl.full(x.shape, 1.0, x.dtype), x * x)
     elif OP == "sin":
         y = tl.sin(x)
     elif OP == "cos":
@@ -166,7 +174,7 @@ def _unary_math(x, OP: tl.constexpr):
 
 
 @triton.jit
-def _binary_math(a, b, OP: tl.constexpr, BITS: tl.constexpr):
+def _binary_math(a, b, OP: tl.constexpr, RT: tl.constexpr, BITS: tl.constexpr):
     if OP == "add":
         y = a + b
     elif OP == "sub":
@@ -213,6 +221,8 @@ def _binary_math(a, b, OP: tl.constexpr, BITS: tl.constexpr):
             y = floor_divide_float(a, b)
         elif OP == "trunc_divide":
             y = trunc(div(a, b))
+        elif OP == "trunc_divide_rounded":  # PyTorch's quotient of two half tensors: a half
+            y = trunc(_round_to(div(a, b), RT))
         elif OP == "remainder":
             y = remainder_float(a, b)
         else:
@@ -292,7 +302,7 @@ def _binary_kernel(a, b, out, n, a_off, b_off, o_off, S1, S2, S3,
             vb = vb & w
         else:
             vb = vb * w
-    y = _round_to(_binary_math(va, vb, OP, BITS), RT)
+    y = _round_to(_binary_math(va, vb, OP, RT, BITS), RT)
     _store(out, o_off, o0, o1, o2, o3, lin, i0, i1, i2, i3, mask, y, FLAT)
 
 
@@ -521,7 +531,7 @@ def _staged(v: ArrayView) -> ArrayView:
 
 def _run(kernel, n, *args, **constexprs):
     with np.errstate(all="ignore"):  # masked-off lanes of the interpreter compute on padding
-        kernel[(triton.cdiv(n, BLOCK),)](*args, **constexprs, BLOCK=BLOCK, enable_fp_fusion=False)
+        launch(kernel, (triton.cdiv(n, BLOCK),), *args, **constexprs, BLOCK=BLOCK, enable_fp_fusion=False)
 
 
 _NO_STRIDES = (0, 0, 0, 0)
@@ -562,7 +572,10 @@ def _generate(out: ArrayView, op: str, ct: DType, p0: int, p1: int) -> None:
 def unary(op: str, x: ArrayView, out: ArrayView) -> None:
     """out[i] = op(x[i]) for op in UNARY_OPS; `round` is half to even."""
     x, = _apart(out, x)
-    kop, ct, rt = _plan_unary(op, x.dtype)
+    _unary(*_plan_unary(op, x.dtype), x, out)
+
+
+def _unary(kop: str, ct: DType, rt: DType, x: ArrayView, out: ArrayView) -> None:
     if out.numel == 0:
         return
     for n, shape, (x_off, o_off), (x_st, o_st), flat, i64 in _geometry(out, [x]):
@@ -605,7 +618,9 @@ def binary(op: str, a, b, out: ArrayView, alpha=1) -> None:
 
     `add` and `sub` compute a +- alpha * b (alpha at compute precision). `div` is true
     division, `trunc_divide` rounds the quotient toward zero, `floor_divide` and `remainder`
-    follow Python (sign of the divisor), `fmod` follows C (sign of the dividend)."""
+    follow Python (sign of the divisor; a zero remainder keeps the dividend's, as in PyTorch),
+    `fmod` follows C (sign of the dividend). PyTorch's special cases are the reference's
+    (`scalar_power`, the rounded half quotient of `trunc_divide`)."""
     a, b = _apart(out, a, b)
     if op not in BINARY_OPS:
         raise ValueError(f"binary: unknown op {op!r}; expected one of {', '.join(BINARY_OPS)}")
@@ -613,7 +628,12 @@ def binary(op: str, a, b, out: ArrayView, alpha=1) -> None:
     if not tensors:
         raise TypeError("an elementwise primitive needs at least one ArrayView operand")
     dtype = tensors[0].dtype
+    power = scalar_power(dtype, b) if op == "pow" and not isinstance(b, ArrayView) else None
+    if power is not None:  # PyTorch's shortcut: a unary op
+        return _unary(power, _compute(dtype), _compute(dtype), a, out)
     kop, ct, rt = _plan_binary(op, dtype)
+    if kop == "trunc_divide" and dtype in _HALVES and not scalar_like(b, out.shape):
+        kop, rt = "trunc_divide_rounded", dtype  # (see the reference)
     rounded = op not in SCALAR_AT_COMPUTE_PRECISION
     a_mode = _TENSOR if isinstance(a, ArrayView) else _SCALAR
     b_mode = _TENSOR if isinstance(b, ArrayView) else _SCALAR

@@ -161,16 +161,16 @@ def floor_divide_float(a, b):
 
 @triton.jit
 def remainder_float(a, b):
-    """numpy's npy_remainder: fmod moved to the divisor's sign."""
+    """PyTorch's remainder: fmod moved to the divisor's sign where nonzero (a zero keeps fmod's
+    sign, the dividend's; numpy's gives it the divisor's)."""
     mod = fmod(a, b)
-    adjusted = tl.where((b < 0) != (mod < 0), mod + b, mod)
-    r = tl.where(mod != 0, adjusted, copysign(tl.zeros_like(mod), b))
-    return tl.where(b == 0, mod, r)
+    return tl.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod)
 
 
 @triton.jit
 def pow_float(a, b):
-    """IEEE pow in float64 (but for b = 0.5, see below). log|a| = e*ln2 + log(m), m in
+    """IEEE pow in float64 (PyTorch's shortcuts for a scalar exponent are the caller's: see
+    the reference's SCALAR_POWERS). log|a| = e*ln2 + log(m), m in
     [sqrt(1/2), sqrt(2)), kept as a double-double so that a large exponent of 2 costs no accuracy."""
     a = a.to(tl.float64)
     b = b.to(tl.float64)
@@ -205,10 +205,6 @@ def pow_float(a, b):
     res = neg_if(sign_bit(a) & odd, mag)
     # a negative finite base has no real non-integral power; (-inf) ** y is IEEE inf or +0
     res = tl.where((a < 0) & (ax < float("inf")) & (~integral), float("nan"), res)
-    # PyTorch and numpy (the reference) compute a scalar exponent of 0.5 as sqrt, which differs
-    # from IEEE pow at -inf (NaN) and -0 (-0). This function cannot tell a scalar exponent from
-    # a tensor's, so every 0.5 follows them there
-    res = tl.where((b == 0.5) & ((a == float("-inf")) | (a == 0)), sqrt(a), res)
     return tl.where((b == 0) | (a == 1.0), 1.0, res)
 
 

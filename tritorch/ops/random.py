@@ -34,7 +34,7 @@ function(rng.Generator, name="Generator")
 
 def state_tensor(generator: rng.Generator) -> Tensor:
     """A generator's 16-byte state (seed, offset) as a cpu uint8 tensor, as PyTorch returns it."""
-    return from_numpy(np.frombuffer(generator.get_state(), dtype=np.uint8).copy())
+    return from_numpy(np.frombuffer(generator.state_bytes(), dtype=np.uint8).copy())
 
 
 @function
@@ -329,11 +329,12 @@ def _probability(op: str, p, shape):
     """A float in [0, 1], or a floating tensor of such values broadcast to `shape` (as a view)."""
     if isinstance(p, Tensor):
         _require_floating(op, p)
-        if p.numel():
-            lo, hi = p.detach().amin().item(), p.detach().amax().item()
-            if not (0 <= lo and hi <= 1):
-                raise RuntimeError(f"{op}: expected all probabilities p to be in [0, 1], got values from "
-                                   f"{lo} to {hi}")
+        p = p.detach()
+        # one scalar read back on the device's verdict (NaN fails it); the values only on error
+        if p.numel() and not p.ge(0).logical_and(p.le(1)).all().item():
+            lo, hi = p.amin().item(), p.amax().item()
+            raise RuntimeError(f"{op}: expected all probabilities p to be in [0, 1], got values from "
+                               f"{lo} to {hi}")
         return expand_to(p, shape).array
     if not 0 <= p <= 1:
         raise RuntimeError(f"{op}: bernoulli expects p to be in [0, 1], but got p={p}")
@@ -383,11 +384,11 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
         raise RuntimeError(f"multinomial: cannot sample n_sample > prob_dist.size(-1) samples without "
                            f"replacement (num_samples={k}, size {n})")
     rows = input.detach().to(dtypes.float64).reshape(-1, n)
-    if rows.numel():
+    # one scalar read back on the device's verdict; the failing rule is found only on error
+    if rows.numel() and not (rows.isfinite().all() & rows.ge(0).all() & rows.sum(-1).gt(0).all()).item():
         if not (rows.isfinite().all().item() and rows.amin().item() >= 0):
             raise RuntimeError("multinomial: probability tensor contains either `inf`, `nan` or element < 0")
-        if rows.sum(-1).amin().item() <= 0:
-            raise RuntimeError("multinomial: invalid multinomial distribution (sum of probabilities <= 0)")
+        raise RuntimeError("multinomial: invalid multinomial distribution (sum of probabilities <= 0)")
     if replacement:
         cdf = rows.cumsum(-1)
         cdf = cdf / cdf[:, -1:]  # the last entry is exactly 1, so every uniform in [0, 1) lands

@@ -8,8 +8,8 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from .common import accumulating_dtype, at_least_1d, empty, reversed_cumsum, values_indices, wrap_dim
+from .indexing import scatter_in_range
 from .ternary import where
-from .joining import cat
 from .registry import function, method
 
 CummaxResult = values_indices("cummax")
@@ -51,44 +51,40 @@ class Cumprod(Function):
         dim = ctx.dim
         if x.ndim == 0 or x.shape[dim] <= 1:
             return grad
-        # both formulas hold with or without zeros, so nothing reads the device to choose
-        if is_grad_enabled():  # create_graph: this backward will be differentiated again
-            return _cumprod_backward_by_slices(grad, x, dim)
-        return _cumprod_backward_with_zeros(grad, x, out, dim)
+        # one formula for x with or without zeros, so nothing reads the device to choose; under
+        # create_graph it is differentiated again, so its gradient must be right too
+        return _cumprod_backward(grad, x, out, dim, 1 if is_grad_enabled() else 0)
 
 
-def _cumprod_backward_with_zeros(grad: Tensor, x: Tensor, out: Tensor, dim: int) -> Tensor:
-    """cumprod's gradient, where x has zeros or not (PyTorch's case analysis). Along dim, with z the
-    first zero: before z, out[k] / x[i] is still the product of the others (every out[k] from
-    z on is 0, as it should be); at z, the sum over k >= z of grad[k] times the running product
-    that skips x[z]; after z, every product of the others holds x[z], so 0.
-
-    Right to first order only: differentiating it again misses how the gradient after z moves
-    with x[z] (`_cumprod_backward_by_slices` is used when that matters)."""
+def _cumprod_backward(grad: Tensor, x: Tensor, out: Tensor, dim: int, again: int) -> Tensor:
+    """cumprod's gradient g[i] = sum over k >= i of grad[k] * prod(x[:k+1] without x[i]), in O(n)
+    scans whether x has zeros or not. Along dim, with z the first zero of x and x' = x with x[z]
+    set to 1 (out' = cumprod(x')):
+      * before z, out[k] / x[i] is the product of the others (an out[k] from z on is 0, as it
+        should be): reversed_cumsum(grad * out) / x, PyTorch's formula for x without zeros;
+      * at z, the running product skipping x[z]: reversed_cumsum(grad * out');
+      * after z, every product holds x[z]: g[i] = x[z] * g'[i], g' the gradient at x'. Its value
+        is 0, but its derivative (g'[i] along x[z]) is not, so with `again` >= 1 g' is computed
+        the same way, with again - 1 (0: g' is taken as 0).
+    Each piece is g itself near x (where selects by the zeros of x, not by its values), so g is
+    exact, and its derivatives are exact to order `again`: 1 makes double backward (gradgradcheck)
+    exact, as PyTorch's O(n^2) create_graph formula is; a third derivative at a slice with two
+    zeros or more would miss terms. Unselected pieces divide by 1, never by 0, so their zero
+    gradients stay 0 (not NaN)."""
     is_zero = x.eq(0)
     zeros_so_far = is_zero.cumsum(dim)
     before_first = zeros_so_far.eq(0)
     first_zero = is_zero.logical_and(zeros_so_far.eq(1))
     before = reversed_cumsum(grad * out, dim) / x.masked_fill(~before_first, 1)
-    skipping_first = x.masked_fill(first_zero, 1).cumprod(dim, dtype=out.dtype)
-    at_first = reversed_cumsum(grad * skipping_first, dim)
-    return where(before_first, before, where(first_zero, at_first, 0))
-
-
-def _cumprod_backward_by_slices(grad: Tensor, x: Tensor, dim: int) -> Tensor:
-    """cumprod's gradient as PyTorch computes it under create_graph when x has zeros (used for
-    every x, as choosing would read the device): for each
-    i, the sum over k >= i of grad[k] times the product of x[:k+1] without x[i], built from
-    prod and cumprod of slices (no division), so that it differentiates right again. O(n^2)."""
-    size = x.shape[dim]
-    ones = x.new_ones(tuple(1 if d == dim else s for d, s in enumerate(x.shape)))
-    pieces = []
-    for i in range(size):
-        before = x.narrow(dim, 0, i).prod(dim, keepdim=True)
-        after = x.narrow(dim, i + 1, size - i - 1).cumprod(dim)
-        others = cat([ones, after], dim) * before  # for k = i .. size-1
-        pieces.append((grad.narrow(dim, i, size - i) * others).sum(dim, keepdim=True))
-    return cat(pieces, dim)
+    skipping = x.masked_fill(first_zero, 1)
+    skipping_out = skipping.cumprod(dim, dtype=out.dtype)
+    at_first = reversed_cumsum(grad * skipping_out, dim)
+    if again > 0:
+        x_first = x.masked_fill(~first_zero, 0).sum(dim, keepdim=True)  # x[z] (0), differentiably
+        after = x_first * _cumprod_backward(grad, skipping, skipping_out, dim, again - 1)
+    else:
+        after = 0
+    return where(before_first, before, where(first_zero, at_first, after))
 
 
 def _scan_args(op: str, input: Tensor, dim: int, dtype) -> tuple[int, dtypes.DType]:
@@ -168,7 +164,7 @@ class _CumulativeExtremum(Function):
         indices, = ctx.saved_tensors
         if grad.ndim == 0 or grad.numel() == 0:
             return grad
-        return grad.new_zeros(tuple(grad.shape)).scatter_add(ctx.dim, indices, grad)
+        return scatter_in_range(grad.new_zeros(tuple(grad.shape)), ctx.dim, indices, grad, accumulate=True)
 
 
 class Cummax(_CumulativeExtremum):

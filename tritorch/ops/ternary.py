@@ -11,6 +11,7 @@ from collections.abc import Callable
 from .. import dtypes
 from ..autograd import Context, Function
 from ..tensor import Tensor
+from .common import operand_device
 from .creation import arange
 from .pointwise import (apply, array, check_fits, check_kind, expand, prepare, save, saved_operands,
                         target, zeros_like)
@@ -128,6 +129,8 @@ def _check_mask(name: str, mask) -> None:
 
 def _select(name: str, condition: Tensor, input, other, out) -> Tensor:
     _check_mask(name, condition)
+    if condition.ndim == 0 and condition.device.type == "cpu":  # joins, as a scalar would (PyTorch)
+        condition = condition.to(operand_device([x for x in (condition, input, other) if isinstance(x, Tensor)]))
     p = prepare(name, {"input": input, "other": other}, also=(condition,))
     for value in p.operands:
         check_fits(name, value, p.dtype)
@@ -160,6 +163,9 @@ def _masked_fill(name: str, input: Tensor, mask: Tensor, value, out, inplace: bo
 def _fill_where(name: str, input: Tensor, mask: Tensor, value, out, inplace: bool = False) -> Tensor:
     """input with `value` (converted to input's dtype) where the bool `mask` is True."""
     _check_mask(name, mask)
+    if mask.device != input.device:  # PyTorch's cuda kernel refuses even a 0-dim cpu mask
+        raise RuntimeError(f"{name}: expected self and mask to be on the same device, but got mask on "
+                           f"{mask.device} and self on {input.device}")
     p = prepare(name, {"input": input, "value": value}, compute=input.dtype, also=(mask,), inplace=inplace)
     check_fits(name, p.operands[1], p.dtype)
     dest = target(name, out, p.shape, p.dtype, p.device, inplace, p.operands)

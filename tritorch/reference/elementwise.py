@@ -11,9 +11,14 @@ half-precision op takes float32(scalar). The result is converted to `out`'s dtyp
 store, as the kernels do; float64 stays float64. Integer division or remainder by zero raises
 ZeroDivisionError, as PyTorch does on the cpu.
 
-One deliberate difference from PyTorch: for float16/bfloat16 tensors, `floor_divide` and
-`trunc_divide` floor/truncate the float32 quotient, where PyTorch rounds the quotient to the
-half type first, so results can differ by one when a / b lies within half an ulp of an integer.
+Where PyTorch's cpu kernels take a shortcut whose special values differ from the plain formula,
+so do these: `relu` keeps -0.0 and NaN (x < 0 ? 0 : x); a zero `remainder` keeps the dividend's
+sign; `trunc_divide` of half types rounds the quotient to the half type before truncating,
+unless the divisor is a scalar (`scalar_like`); and a float tensor to a scalar power in
+`SCALAR_POWERS` is computed as that op (sqrt for 0.5: pow(-0., .5) is -0.).
+One difference is left: for half types, PyTorch's vectorised `floor_divide` loop rounds every
+intermediate step to the half type and its scalar loop does not (an element's result depends
+on where it falls in its row); this follows the scalar loop (the float32 quotient).
 """
 from __future__ import annotations
 
@@ -24,6 +29,9 @@ from ..dtypes import DType, bfloat16, float16
 from .memory import ndarray
 
 _HALVES = (float16, bfloat16)
+# the primitives a Triton twin must provide; scalar_power and scalar_like are the rules both
+# backends share (PyTorch's special cases), not primitives
+PRIMITIVES = ("fill", "arange", "unary", "round_decimals", "binary", "where", "clamp", "lerp", "isclose")
 
 
 def fill(out: ArrayView, value) -> None:
@@ -51,9 +59,16 @@ def _operand(x, dtype: DType, rounded: bool = True) -> np.ndarray:
     if isinstance(x, ArrayView):
         return _compute(ndarray(x), x.dtype)
     with np.errstate(over="ignore"):  # 1e6 in float16 is inf, as in PyTorch
-        if not rounded and dtype in _HALVES:
-            return np.asarray(x, np.float32)
-        return _compute(np.asarray(x).astype(dtype.np), dtype)
+        return _value(x, dtype, rounded)
+
+
+def _value(x, dtype: DType, rounded: bool) -> np.ndarray:
+    """`_operand` for a caller that already ignores floating-point errors."""
+    if isinstance(x, ArrayView):
+        return _compute(ndarray(x), x.dtype)
+    if not rounded and dtype in _HALVES:
+        return np.asarray(x, np.float32)
+    return _compute(np.asarray(x).astype(dtype.np), dtype)
 
 
 def _dtype_of(*operands) -> DType:
@@ -67,7 +82,22 @@ def _dtype_of(*operands) -> DType:
 def _store(out: ArrayView, values) -> None:
     # NaN or inf into an integer out is as undefined as in C; overflow into a half type is inf
     with np.errstate(invalid="ignore", over="ignore"):
-        ndarray(out)[...] = np.asarray(values).astype(out.dtype.np)
+        np.copyto(ndarray(out), values, casting="unsafe")
+
+
+_PREDICATES = (np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
+               np.logical_and, np.logical_or, np.logical_xor, np.logical_not,
+               np.isnan, np.isinf, np.isfinite)
+
+
+def _evaluate(out: ArrayView, fn, *args) -> None:
+    """out[...] = fn(*args) for a caller that ignores floating-point errors: a numpy ufunc
+    whose result already has out's dtype writes into out directly, with no temporary."""
+    target = ndarray(out)
+    if isinstance(fn, np.ufunc) and target.dtype == (np.bool_ if fn in _PREDICATES else args[0].dtype):
+        fn(*args, out=target)
+    else:
+        np.copyto(target, fn(*args), casting="unsafe")
 
 
 # --- unary ----------------------------------------------------------------------------------
@@ -77,13 +107,15 @@ def _sign(x):
     return np.where(x > 0, 1, np.where(x < 0, -1, 0))
 
 
+# relu is maximum(0, x): on a tie numpy returns the second argument, so -0.0 stays -0.0 and NaN
+# stays NaN, as PyTorch's x < 0 ? 0 : x (half types reach it widened to float32)
 _UNARY = {
     "neg": np.negative, "abs": np.abs, "sign": _sign,
     "exp": np.exp, "exp2": np.exp2, "expm1": np.expm1,
     "log": np.log, "log2": np.log2, "log10": np.log10, "log1p": np.log1p,
     "sqrt": np.sqrt, "rsqrt": lambda x: 1 / np.sqrt(x), "reciprocal": lambda x: 1 / x,
     "sin": np.sin, "cos": np.cos, "tan": np.tan, "tanh": np.tanh,
-    "sigmoid": lambda x: 1 / (1 + np.exp(-x)), "relu": lambda x: np.maximum(x, 0),
+    "sigmoid": lambda x: 1 / (1 + np.exp(-x)), "relu": lambda x: np.maximum(x.dtype.type(0), x),
     "floor": np.floor, "ceil": np.ceil, "round": np.rint, "trunc": np.trunc,
     "isnan": np.isnan, "isinf": np.isinf, "isfinite": np.isfinite,
     "logical_not": np.logical_not, "bitwise_not": np.invert,
@@ -96,7 +128,7 @@ def unary(op: str, x: ArrayView, out: ArrayView) -> None:
     if op not in _UNARY:
         raise ValueError(f"unary: unknown op {op!r}; expected one of {', '.join(UNARY_OPS)}")
     with np.errstate(all="ignore"):
-        _store(out, _UNARY[op](_operand(x, x.dtype)))
+        _evaluate(out, _UNARY[op], _operand(x, x.dtype))
 
 
 def round_decimals(x: ArrayView, decimals: int, out: ArrayView) -> None:
@@ -124,6 +156,15 @@ def _trunc_divide(a, b):
     return floor + inexact_negative.astype(floor.dtype)
 
 
+def _remainder(a, b):
+    """PyTorch's remainder: fmod moved to the divisor's sign where nonzero (numpy also gives a
+    zero remainder the divisor's sign; PyTorch keeps fmod's, the dividend's)."""
+    if a.dtype.kind != "f":
+        return np.remainder(a, b)
+    mod = np.fmod(a, b)
+    return np.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod)
+
+
 def _int_pow(a, b):
     """PyTorch's integer power: wraps around like repeated multiplication, and a negative
     exponent gives 1 / a truncated (1 for a == 1, +-1 for a == -1, else 0)."""
@@ -139,13 +180,17 @@ def _int_pow(a, b):
 
 
 def _pow(a, b):
-    return np.power(a, b) if a.dtype.kind == "f" else _int_pow(a, b)
+    if a.dtype.kind != "f":
+        return _int_pow(a, b)
+    # numpy computes a broadcast (stride 0) float exponent of 0.5 as sqrt: give it a real array
+    # (PyTorch's scalar shortcuts are SCALAR_POWERS, taken in `binary`)
+    return np.power(a, np.array(np.broadcast_to(b, np.broadcast_shapes(a.shape, b.shape))))
 
 
 _BINARY = {
     "add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide,
     "floor_divide": np.floor_divide, "trunc_divide": _trunc_divide,
-    "remainder": np.remainder, "fmod": np.fmod, "pow": _pow,
+    "remainder": _remainder, "fmod": np.fmod, "pow": _pow,
     "maximum": np.maximum, "minimum": np.minimum,
     "eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
     "gt": np.greater, "ge": np.greater_equal,
@@ -157,6 +202,26 @@ INTEGER_DIVISIONS = ("floor_divide", "trunc_divide", "remainder", "fmod")
 # PyTorch's cpu kernels take a scalar operand of these at compute precision (float32 for half
 # types); the others (comparisons, remainders, ...) round it to the tensor's dtype first.
 SCALAR_AT_COMPUTE_PRECISION = ("add", "sub", "mul", "div", "floor_divide", "trunc_divide")
+# PyTorch's cpu pow of a float32, float64 or bfloat16 tensor by one of these scalar exponents
+# is this unary op (float16 takes the plain pow): special values differ for 0.5 and -0.5
+# (pow(-0., .5) is -0., pow(-inf, -.5) NaN), roundings otherwise; "square", "cube" and
+# "inverse_square" are x * x, x * x * x and 1 / (x * x)
+SCALAR_POWERS = {0.5: "sqrt", -0.5: "rsqrt", -1.0: "reciprocal", 2.0: "square", 3.0: "cube",
+                 -2.0: "inverse_square"}
+_POWERS = {"square": lambda x: x * x, "cube": lambda x: x * x * x, "inverse_square": lambda x: 1 / (x * x)}
+
+
+def scalar_power(dtype: DType, exponent) -> str | None:
+    """The unary op PyTorch computes a `dtype` tensor ** `exponent` (a Python scalar) with, if any."""
+    if dtype.is_floating_point and dtype is not float16 and not isinstance(exponent, bool):
+        return SCALAR_POWERS.get(exponent)
+    return None
+
+
+def scalar_like(b, shape) -> bool:
+    """Whether an operand is one value for all of `shape` (a scalar, or a view broadcast from one
+    element): PyTorch's cpu kernels then take it as a scalar."""
+    return not isinstance(b, ArrayView) or all(s == 0 or n == 1 for s, n in zip(b.strides, shape))
 
 
 def binary(op: str, a, b, out: ArrayView, alpha=1) -> None:
@@ -165,18 +230,26 @@ def binary(op: str, a, b, out: ArrayView, alpha=1) -> None:
 
     `add` and `sub` compute a +- alpha * b (alpha at compute precision). `div` is true
     division, `trunc_divide` rounds the quotient toward zero, `floor_divide` and `remainder`
-    follow Python (sign of the divisor), `fmod` follows C (sign of the dividend)."""
+    follow Python (sign of the divisor; a zero remainder keeps the dividend's, as in PyTorch),
+    `fmod` follows C (sign of the dividend)."""
     if op not in _BINARY:
         raise ValueError(f"binary: unknown op {op!r}; expected one of {', '.join(BINARY_OPS)}")
     dtype = _dtype_of(a, b)
     rounded = op not in SCALAR_AT_COMPUTE_PRECISION
-    x, y = _operand(a, dtype, rounded), _operand(b, dtype, rounded)
-    if op in INTEGER_DIVISIONS and out.numel:  # an empty result divides nothing
-        _check_divisor(op, y, dtype)
-    if op in ("add", "sub") and alpha != 1:
-        y = y * _operand(alpha, dtype, rounded=False)
-    with np.errstate(all="ignore"):
-        _store(out, _BINARY[op](x, y))
+    with np.errstate(all="ignore"):  # also: 1e6 into float16 is inf, as in PyTorch
+        x, y = _value(a, dtype, rounded), _value(b, dtype, rounded)
+        if op in INTEGER_DIVISIONS and out.numel:  # an empty result divides nothing
+            _check_divisor(op, y, dtype)
+        if op in ("add", "sub") and alpha != 1:
+            y = y * _value(alpha, dtype, rounded=False)
+        power = scalar_power(dtype, b) if op == "pow" and not isinstance(b, ArrayView) else None
+        if power is not None:
+            _evaluate(out, _POWERS.get(power) or _UNARY[power], x)
+        elif op == "trunc_divide" and dtype in _HALVES and not scalar_like(b, out.shape):
+            # PyTorch divides two half tensors in the half type: the quotient rounds before trunc
+            _evaluate(out, np.trunc, (x / y).astype(dtype.np).astype(np.float32))
+        else:
+            _evaluate(out, _BINARY[op], x, y)
 
 
 # --- selection and multi-operand ops ----------------------------------------------------------
@@ -184,7 +257,24 @@ def binary(op: str, a, b, out: ArrayView, alpha=1) -> None:
 def where(cond: ArrayView, a, b, out: ArrayView) -> None:
     """out[i] = a[i] if cond[i] else b[i]; a or b may be a scalar (of out's dtype when both are)."""
     dtype = out.dtype if not isinstance(a, ArrayView) and not isinstance(b, ArrayView) else _dtype_of(a, b)
-    _store(out, np.where(ndarray(cond), _operand(a, dtype), _operand(b, dtype)))
+    if dtype is out.dtype:
+        with np.errstate(over="ignore"):  # a scalar beyond a half type's range is inf
+            x, y = (ndarray(v) if isinstance(v, ArrayView) else np.asarray(v).astype(dtype.np) for v in (a, b))
+        _select(ndarray(cond), x, y, ndarray(out))
+    else:
+        _store(out, np.where(ndarray(cond), _operand(a, dtype), _operand(b, dtype)))
+
+
+def _select(cond: np.ndarray, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    """out = a where cond else b, bit for bit and branch-free, as (a & m) | (b & ~m) over the
+    unsigned integers of out's width (m all ones where cond): numpy's own `where` branches on
+    every element, ten times slower on a mask without runs. a and b are read before out is
+    written (out may be one of them)."""
+    unsigned = np.dtype(f"u{out.dtype.itemsize}")
+    mask = np.negative(cond.view(np.uint8), dtype=unsigned, out=np.empty(cond.shape, unsigned))
+    chosen = np.bitwise_and(a.view(unsigned), mask)
+    np.bitwise_and(b.view(unsigned), np.invert(mask, out=mask), out=mask)
+    np.bitwise_or(chosen, mask, out=out.view(unsigned))
 
 
 def clamp(x: ArrayView, lo, hi, out: ArrayView) -> None:
