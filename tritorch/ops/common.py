@@ -183,17 +183,6 @@ def accumulating_dtype(x: Tensor, dtype) -> dtypes.DType:
     return dtypes.int64 if x.dtype.kind in "biu" else x.dtype
 
 
-def select_backward(grad: Tensor, indices: Tensor, dim: int, input_shape, keepdim: bool) -> Tensor:
-    """Zeros of the input's shape with `grad` written at `indices` along `dim`: the backward of
-    every op whose values are input elements picked by index (max/min/median along a dim,
-    sort, topk)."""
-    if not input_shape:
-        return grad
-    if not keepdim:
-        grad, indices = grad.unsqueeze(dim), indices.unsqueeze(dim)
-    return grad.new_zeros(tuple(input_shape)).scatter(dim, indices, grad)
-
-
 def reversed_cumsum(t: Tensor, dim: int) -> Tensor:
     """out[i] = sum of t[j] for j >= i along dim."""
     return t.flip(dim).cumsum(dim).flip(dim)

@@ -9,6 +9,8 @@ from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 from .common import expand_to
 from .creation import full
+from .indexing import add_in_range, value_range
+from .joining import stack
 from .registry import function, method
 
 
@@ -17,7 +19,7 @@ def _count_into(bins: int, index: Tensor, weights: Tensor | None, dtype: dtypes.
     out = full((bins,), 0, dtype=dtype, device=index.device)
     if weights is None:
         weights = expand_to(full((), 1, dtype=dtype, device=index.device), index.shape)
-    return out.scatter_add_(0, index, weights.to(dtype))
+    return add_in_range(out, index, weights.to(dtype))  # index in [0, bins) by construction
 
 
 @function
@@ -35,10 +37,11 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
                            f"{list(weights.shape)} and input {list(input.shape)}")
     if weights is not None and weights.device != input.device:
         raise RuntimeError(f"bincount(): input on {input.device} and weights on {weights.device}")
-    if input.ndim != 1 or (input.numel() and input.min().item() < 0):
+    lo, hi = value_range(input) if input.ndim == 1 and input.numel() else (0, -1)  # one device round trip
+    if input.ndim != 1 or lo < 0:
         raise RuntimeError(f"bincount only supports 1-d non-negative integral inputs (got shape {list(input.shape)})")
     dtype = dtypes.int64 if weights is None else dtypes.float32 if weights.dtype is dtypes.float32 else dtypes.float64
-    bins = max(minlength, input.max().item() + 1 if input.numel() else 0)
+    bins = max(minlength, hi + 1)
     with no_grad():
         return _count_into(bins, input.to(dtypes.int64), weights, dtype)
 
@@ -55,7 +58,7 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
     lo, hi = float(min), float(max)
     if lo == hi and input.numel():
-        lo, hi = input.min().item(), input.max().item()
+        lo, hi = stack([input.min(), input.max()]).tolist()  # one device round trip
     if lo == hi:
         lo, hi = lo - 1, hi + 1
     if lo > hi:

@@ -32,13 +32,20 @@ _BAD_INDEX = ("only integers, slices (`:`), ellipsis (`...`), None and long or b
 
 # --- bounds ---------------------------------------------------------------------------------
 
+def value_range(index: Tensor) -> tuple[int, int]:
+    """(min, max) of a non-empty integer tensor, reduced on its device and read back in one
+    round trip of two scalars."""
+    rng = empty((2,), dtypes.int64, index.device)
+    index.backend.index.index_range(index.array, rng.array)
+    lo, hi = rng.tolist()
+    return lo, hi
+
+
 def _out_of_bounds(index: Tensor, low: int, high: int) -> int | None:
     """An element of `index` outside [low, high), or None (one device round trip)."""
     if index.numel() == 0:
         return None
-    rng = empty((2,), dtypes.int64, index.device)
-    index.backend.index.index_range(index.array, rng.array)
-    lo, hi = rng.tolist()
+    lo, hi = value_range(index)
     if hi >= high:
         return hi
     return lo if lo < low else None
@@ -127,7 +134,8 @@ def _dims_used(k) -> int:
 
 def _apply_basic(x: Tensor, key: tuple) -> tuple[Tensor, list]:
     """Apply the ints, slices, None and ... of `key` as views. Tensor entries keep their
-    dimensions and come back as (dim of the view, dim of x, int index tensor)."""
+    dimensions and come back as (dim of the view, dim of x, int index tensor, whether it needs a
+    bounds check: a mask's nonzero columns are in range by construction)."""
     used = sum(_dims_used(k) for k in key)
     if used > x.ndim:
         raise IndexError(f"too many indices for tensor of dimension {x.ndim} (got {used} indices)")
@@ -148,7 +156,7 @@ def _apply_basic(x: Tensor, key: tuple) -> tuple[Tensor, list]:
             adv += entries
             d, src = d + max(k.ndim, 1), src + k.ndim
         else:
-            adv.append((d, src, k))
+            adv.append((d, src, k, True))
             d, src = d + 1, src + 1
     return v, adv
 
@@ -178,13 +186,65 @@ def _mask_entries(x: Tensor, v: Tensor, d: int, src: int, mask: Tensor) -> tuple
     A 0-d mask adds a dimension of size 1 and keeps it (True) or empties it (False)."""
     if mask.ndim == 0:
         n = 1 if mask.item() else 0
-        return views.unsqueeze(v, d), [(d, src, full((n,), 0, dtype=dtypes.int64, device=v.device))]
+        return views.unsqueeze(v, d), [(d, src, full((n,), 0, dtype=dtypes.int64, device=v.device), False)]
     for j, size in enumerate(mask.shape):
         if size != v.shape[d + j]:
             raise IndexError(f"The shape of the mask {list(mask.shape)} at index {j} does not match "
                              f"the shape of the indexed tensor {list(x.shape)} at index {src + j}")
     nz = nonzero(mask)
-    return v, [(d + j, src + j, views.select(nz, 1, j)) for j in range(mask.ndim)]
+    return v, [(d + j, src + j, views.select(nz, 1, j), False) for j in range(mask.ndim)]
+
+
+def _basic_view(x: Tensor, key) -> Tensor | None:
+    """`x[key]` as one view when `key` holds only ints, slices, None and at most one ... (the
+    common case, kept short); None for any other key, which `_apply_basic` takes entry by entry.
+    The gradient node is named after the last entry that changes the view, as PyTorch names
+    it (within a tuple, a slice from 0 covering its whole dim changes nothing)."""
+    whole = type(key) is slice
+    key = key if type(key) is tuple else (key,)
+    used = 0
+    for k in key:
+        if type(k) is builtins.int or type(k) is slice:
+            used += 1
+        elif k is not None and k is not Ellipsis:
+            return None
+    if used > x.ndim or sum(k is Ellipsis for k in key) > 1:
+        return None
+    shape, strides, offset = x.shape, x.stride(), x.storage_offset()
+    out_shape, out_strides, d, name = [], [], 0, "AliasBackward0"
+    for k in key:
+        if k is None:
+            out_shape.append(1)
+            out_strides.append(shape[d] * strides[d] if d < len(shape) else 1)
+            name = "UnsqueezeBackward0"
+        elif k is Ellipsis:
+            skip = x.ndim - used
+            out_shape += shape[d:d + skip]
+            out_strides += strides[d:d + skip]
+            d += skip
+        elif type(k) is slice:
+            step = 1 if k.step is None else operator.index(k.step)
+            if step <= 0:
+                raise ValueError("step must be greater than zero")
+            start, stop, _ = slice(k.start, k.stop, step).indices(shape[d])  # clips like Python
+            length = max(0, -(-(stop - start) // step))
+            if whole or step != 1 or stop != shape[d] or (k.start is not None and k.start != 0):
+                name = "SliceBackward0"
+            out_shape.append(length)
+            out_strides.append(strides[d] * step)
+            offset += start * strides[d]
+            d += 1
+        else:
+            size = shape[d]
+            if not -size <= k < size:
+                raise IndexError(f"index {k} is out of bounds for dimension {d} with size {size}")
+            offset += (k % size) * strides[d]
+            d += 1
+            name = "SelectBackward0"
+    out_shape += shape[d:]
+    out_strides += strides[d:]
+    return views._subview(x, out_shape, out_strides, offset, name=name,
+                          reselect=lambda t: _basic_view(t, key))
 
 
 def _alias(x: Tensor) -> Tensor:
@@ -197,15 +257,16 @@ def _alias(x: Tensor) -> Tensor:
 def _advanced_indices(v: Tensor, adv: list) -> tuple:
     """Index tensors broadcast together, as int64, bounds-checked: one entry per dim of v."""
     try:
-        shape = broadcast_shapes(*(t.shape for _, _, t in adv))
+        shape = broadcast_shapes(*(t.shape for _, _, t, _ in adv))
     except RuntimeError:
-        shapes = ", ".join(str(list(t.shape)) for _, _, t in adv)
+        shapes = ", ".join(str(list(t.shape)) for _, _, t, _ in adv)
         raise IndexError(f"shape mismatch: indexing tensors could not be broadcast together "
                          f"with shapes {shapes}") from None
     indices = [None] * v.ndim
-    for d, src, t in adv:
+    for d, src, t, check in adv:
         t = t.to(device=v.device, dtype=dtypes.int64)  # no copy when it already is
-        _check_bounds(t, v.shape[d], src)
+        if check:
+            _check_bounds(t, v.shape[d], src)
         indices[d] = expand_to(t, shape)
     return tuple(indices)
 
@@ -333,6 +394,9 @@ def _value_tensor(value, x: Tensor, shape: tuple) -> Tensor:
 def getitem(self: Tensor, key) -> Tensor:
     """`x[key]`: a view for ints, slices, None and ...; a copy when `key` holds integer or bool
     tensors, lists or arrays (advanced indexing, numpy's rules)."""
+    view = _basic_view(self, key)
+    if view is not None:
+        return view
     v, adv = _apply_basic(self, _parse_key(key, self.device))
     if not adv:
         return _alias(self) if v is self else v
@@ -403,6 +467,12 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     d = wrap_dim(dim, input.ndim)
     index = views.reshape(index, (-1,))
     _check_bounds(index, input.shape[d], d, negative_ok=False, op="index_select(): ")
+    return select_in_range(input, d, index)
+
+
+def select_in_range(input: Tensor, d: int, index: Tensor) -> Tensor:
+    """`index_select` along dim `d` for a 1-D int64 `index` that the library built in range
+    (no bounds check, so no device round trip)."""
     return IndexGet.apply(input, indices=_one_index(input.ndim, d, index), front=d)
 
 
@@ -572,6 +642,30 @@ class ScatterInPlace(Function):
     @staticmethod
     def backward(ctx, grad: Tensor):
         return _scatter_grads(ctx, grad)
+
+
+def add_in_range(x: Tensor, index: Tensor, src: Tensor) -> Tensor:
+    """`x.scatter_add_(0, index, src)` for a 1-D int64 `index` that the library built in
+    range (no bounds check, so no device round trip)."""
+    return ScatterInPlace.apply(x, src, dim=0, index=index, accumulate=True)
+
+
+def scatter_in_range(x: Tensor, dim: int, index: Tensor, src: Tensor, accumulate: bool = False) -> Tensor:
+    """`x.scatter(dim, index, src)` (`scatter_add` with `accumulate`), differentiable, for an
+    int64 `index` of src's shape that the library computed in range (the indices of max, sort,
+    cummax...): no bounds check, so no device round trip."""
+    return _scatter(x, src, wrap_dim(dim, x.ndim), index, accumulate)
+
+
+def select_backward(grad: Tensor, indices: Tensor, dim: int, input_shape, keepdim: bool) -> Tensor:
+    """Zeros of the input's shape with `grad` written at `indices` along `dim`: the backward of
+    every op whose values are input elements picked by index (max/min/median along a dim,
+    sort, topk)."""
+    if not input_shape:
+        return grad
+    if not keepdim:
+        grad, indices = grad.unsqueeze(dim), indices.unsqueeze(dim)
+    return scatter_in_range(grad.new_zeros(tuple(input_shape)), dim, indices, grad)
 
 
 def _scatter(x: Tensor, src: Tensor, dim: int, index: Tensor, accumulate: bool) -> Tensor:

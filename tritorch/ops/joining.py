@@ -20,7 +20,7 @@ from ..tensor import Tensor
 from . import views
 from .common import bump_version, check_out, empty, same_device, wrap_dim
 from .conversion import clone, copy_into
-from .indexing import index_select
+from .indexing import select_in_range
 from .registry import function, method
 
 
@@ -325,10 +325,11 @@ def _repeat_index(repeats: Tensor) -> Tensor:
     if repeats.dtype.kind not in "iu":
         raise RuntimeError(f"repeat_interleave: repeats must be an integer tensor, got {repeats.dtype.name}")
     repeats = views.reshape(repeats, (-1,))
-    counts = repeats.tolist()
-    if any(c < 0 for c in counts):
-        raise RuntimeError(f"repeats can not be negative, got {min(counts)}")
-    out = empty((sum(counts),), dtypes.int64, repeats.device)
+    # the output's size: the smallest count and the total, reduced on the device, read in one trip
+    lo, total = stack([repeats.amin().to(dtypes.int64), repeats.sum()]).tolist() if repeats.numel() else (0, 0)
+    if lo < 0:
+        raise RuntimeError(f"repeats can not be negative, got {lo}")
+    out = empty((total,), dtypes.int64, repeats.device)
     if out.numel():
         repeats.backend.index.repeat_index(repeats.array, out.array)
     return out
@@ -354,7 +355,7 @@ def repeat_interleave(input: Tensor, repeats=None, dim: int | None = None, *,
         if repeats.ndim == 1 and repeats.shape[0] != input.shape[d]:
             raise RuntimeError(f"repeats must have the same size as input along dim, but got "
                                f"repeats.size(0) = {repeats.shape[0]} and input.size({d}) = {input.shape[d]}")
-        result = index_select(input, d, _repeat_index(repeats))
+        result = select_in_range(input, d, _repeat_index(repeats))
     else:
         result = _repeat_each(input, operator.index(repeats), d)
     if output_size is not None and result.shape[d] != output_size:

@@ -20,8 +20,8 @@ from .. import dtypes
 from ..array_view import ArrayView
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .common import (accumulating_dtype, as_shape, at_least_1d, empty, select_backward,
-                     values_indices, wrap_dim, wrap_dims)
+from .common import accumulating_dtype, as_shape, at_least_1d, empty, values_indices, wrap_dim, wrap_dims
+from .indexing import select_backward
 from .joining import cat
 from .registry import function, method
 

@@ -7,7 +7,8 @@ from .. import dtypes
 from ..array_view import ArrayView
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .common import as_shape, at_least_1d, empty, select_backward, values_indices, wrap_dim
+from .common import as_shape, at_least_1d, empty, values_indices, wrap_dim
+from .indexing import select_backward
 from .registry import function, method
 
 SortResult = values_indices("sort")
