@@ -15,12 +15,20 @@ Shape = tuple[int, ...]
 Strides = tuple[int, ...]
 
 
-class ArrayView(NamedTuple):
+class _Fields(NamedTuple):
     buffer: Any
     offset: int
     shape: Shape
     strides: Strides
     dtype: DType
+
+
+class ArrayView(_Fields):
+    """A strided view (see the module docstring). A backend may cache what it derives from the
+    view on it (the cpu backend keeps the numpy view in `host`): a Tensor reuses one ArrayView
+    for every call."""
+
+    host = None
 
     @property
     def ndim(self) -> int:
@@ -35,6 +43,8 @@ class ArrayView(NamedTuple):
 
 
 def contiguous_strides(shape: Shape) -> Strides:
+    if len(shape) < 2:  # the common small cases, without the loop
+        return (1,) if shape else ()
     strides, step = [], 1
     for s in reversed(shape):
         strides.append(step)

@@ -48,6 +48,8 @@ CPU = device("cpu")
 
 
 def as_device(d: "str | device | int | None") -> device:
+    if type(d) is device:  # devices are never changed in place: share it
+        return d
     if d is None:
         return CPU
     if isinstance(d, int):

@@ -44,10 +44,6 @@ class Storage:
         self.buffer, self.device, self.dtype, self.size = buffer, device, dtype, size
         self.version = 0
 
-    @staticmethod
-    def empty(numel: int, dtype: dtypes.DType, device: Device) -> "Storage":
-        return Storage(backend_for(device).memory.empty(numel, dtype, device.index), device, dtype, numel)
-
 
 class Tensor:
     """An n-dimensional array on a device. Create one with `tritorch.tensor`, `zeros`, ...
@@ -64,10 +60,12 @@ class Tensor:
         self._shape = Size(shape)
         self._strides = tuple(strides)
         self._offset = offset
+        self._array: ArrayView | None = None  # built on first use: ops ask for it on every call
         self._base: Tensor | None = None  # the tensor this one is a view of, if any
         self.requires_grad = False
         self.grad: Tensor | None = None
-        self.grad_fn = None
+        self._grad_fn = None  # see the grad_fn property
+        self._grad_fn_version = storage.version
         self._output_nr = 0  # which output of grad_fn this tensor is
 
     # Set by autograd: rebuilds the history of a view whose storage was written in place after
@@ -93,7 +91,8 @@ class Tensor:
         n = 1
         for s in shape:
             n *= s
-        return Tensor(Storage.empty(n, dtype, device), shape, contiguous_strides(shape), 0)
+        buffer = backend_for(device).memory.empty(n, dtype, device.index)
+        return Tensor(Storage(buffer, device, dtype, n), shape, contiguous_strides(shape), 0)
 
     def as_strided_view(self, shape: Shape, strides: Strides, offset: int) -> "Tensor":
         """A tensor sharing this one's storage (no checks: ops validate first)."""
@@ -104,8 +103,11 @@ class Tensor:
     @property
     def array(self) -> ArrayView:
         """The view handed to backend primitives."""
-        s = self._storage
-        return ArrayView(s.buffer, self._offset, tuple(self._shape), self._strides, s.dtype)
+        view = self._array
+        if view is None:
+            s = self._storage
+            view = self._array = ArrayView(s.buffer, self._offset, tuple(self._shape), self._strides, s.dtype)
+        return view
 
     @property
     def backend(self):

@@ -19,34 +19,36 @@ positional arguments; keyword arguments are options.
 from __future__ import annotations
 
 from ..tensor import Tensor
-from .grad_mode import enable_grad, is_grad_enabled, no_grad
+from .grad_mode import _set_enabled, enable_grad, is_grad_enabled
 from .graph import Node, edge_of
 
 _MATERIALIZE = object()
 
 
 class Context:
-    """What forward leaves for backward."""
+    """What forward leaves for backward. The defaults are class attributes: most ops run with
+    nothing to record, and a context is made for every call."""
 
-    def __init__(self):
-        self.needs_input_grad: tuple[bool, ...] = ()
-        self._saved: tuple = ()
-        self._saved_versions: tuple = ()
-        self._non_differentiable: set[int] = set()
-        self._dirty: set[int] = set()
-        self._released = False
-        self._node: FunctionNode | None = None
-        self.materialize_grads = True
+    _saved: tuple = ()
+    _saved_versions: tuple = ()
+    _non_differentiable: frozenset = frozenset()
+    _dirty: frozenset = frozenset()
+    _released = False
+    _node: FunctionNode | None = None
+    materialize_grads = True
+
+    def __init__(self, needs_input_grad: tuple[bool, ...] = ()):
+        self.needs_input_grad = needs_input_grad
 
     def save_for_backward(self, *tensors) -> None:
         self._saved = tensors
 
     def mark_non_differentiable(self, *tensors) -> None:
-        self._non_differentiable.update(id(t) for t in tensors)
+        self._non_differentiable = self._non_differentiable | {id(t) for t in tensors}
 
     def mark_dirty(self, *tensors) -> None:
         """Declare inputs that forward modified in place (and returns): their history is rebased."""
-        self._dirty.update(id(t) for t in tensors)
+        self._dirty = self._dirty | {id(t) for t in tensors}
 
     def set_materialize_grads(self, value: bool) -> None:
         self.materialize_grads = value
@@ -86,8 +88,7 @@ class FunctionNode(Node):
         cls = self.fn_cls
         if getattr(self.ctx, "node_name", None) or cls.node_name:
             return getattr(self.ctx, "node_name", None) or cls.node_name
-        builtin = cls.__module__.startswith("tritorch.")
-        return f"{cls.__name__}Backward{'0' if builtin else ''}"
+        return f"{cls.__name__}Backward{'0' if cls._builtin else ''}"
 
     def apply(self, grads: list):
         if self.ctx._released:
@@ -114,6 +115,11 @@ class Function:
 
     node_name: str | None = None  # graph node name, e.g. "MulBackward0" (default: <Class>Backward)
     inplace = False  # True when forward writes into its first argument and returns it
+    _builtin = False  # tritorch's own ops; a user's forward always runs under no_grad
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._builtin = cls.__module__.startswith("tritorch.")
 
     @staticmethod
     def forward(ctx: Context, *args, **kwargs):
@@ -126,16 +132,25 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         recording = is_grad_enabled()
-        needs = tuple(recording and isinstance(a, Tensor) and a.requires_grad for a in args)
-        if cls.inplace and recording:
-            check_inplace_allowed(args[0])
-        ctx = Context()
-        ctx.needs_input_grad = needs
-        with no_grad():
+        if recording:
+            needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+            if cls.inplace:
+                check_inplace_allowed(args[0])
+        else:
+            needs = (False,) * len(args)
+        ctx = Context(needs)
+        differentiable = True in needs
+        if not recording or (not differentiable and cls._builtin):
+            # tritorch's own forwards record nothing when no input requires grad
+            return cls.forward(ctx, *args, **kwargs)
+        _set_enabled(False)  # forward never records: no_grad, without its context manager
+        try:
             out = cls.forward(ctx, *args, **kwargs)
-        ctx._snapshot_versions()
-        if not any(needs):
+        finally:
+            _set_enabled(True)
+        if not differentiable:
             return out
+        ctx._snapshot_versions()
         edges = tuple(edge_of(a) if n else (None, 0) for a, n in zip(args, needs))
         node = FunctionNode(cls, ctx, edges)
         return _attach(out, node, ctx, args)

@@ -61,6 +61,7 @@ def _set_data(self: Tensor, value: Tensor) -> None:
         raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
     self._storage, self._shape, self._strides, self._offset = (
         value._storage, value.shape, value.stride(), value.storage_offset())
+    self._array = None
 
 
 method("data")(property(_get_data, _set_data))

@@ -502,6 +502,8 @@ def bitwise_not_(self: Tensor) -> Tensor:
 # --- binary arithmetic ------------------------------------------------------------------------
 
 def _check_alpha(name: str, alpha, dtype: dtypes.DType) -> None:
+    if type(alpha) is int and alpha == 1:  # the default suits every dtype
+        return
     if not common.is_scalar(alpha):
         raise TypeError(f"{name}(): alpha must be a number, not {type(alpha).__name__}")
     if isinstance(alpha, bool) and dtype is not dtypes.bool_:

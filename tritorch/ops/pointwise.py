@@ -104,6 +104,9 @@ def prepare(name: str, operands: dict, *, compute=None, also: tuple[Tensor, ...]
     A 0-dim cpu tensor operand moves to the device of the others, as in PyTorch.
     For an in-place op the first operand is self, returned as given: the op's in-place Function
     reads it at the compute dtype (`target` checks that it has the broadcast shape)."""
+    fast = _prepare_common(tuple(operands.values()), compute, also, inplace)
+    if fast is not None:
+        return fast
     operands = {arg: as_operand(name, arg, x) for arg, x in operands.items()}
     present = [x for x in operands.values() if x is not None]
     tensors = [x for x in present if isinstance(x, Tensor)] + list(also)
@@ -122,6 +125,51 @@ def prepare(name: str, operands: dict, *, compute=None, also: tuple[Tensor, ...]
     shape = common.broadcast_shapes(*(t.shape for t in tensors))
     cast = [expand(x.to(dtype=dtype, device=device), shape) if isinstance(x, Tensor) else x for x in values[len(written):]]
     return Prepared(tuple(written + cast), shape, dtype, device)
+
+
+_KEEPS_FLOAT = (float, int, bool)  # scalars that leave a floating tensor's dtype as it is
+_KEEPS_INTEGER = (int, bool)
+
+
+def _prepare_common(values: tuple, compute, also: tuple, inplace: bool) -> Prepared | None:
+    """`prepare` for the common case, at a fraction of its cost: tensors of one dtype on one
+    device, or one tensor and a Python number that does not change its dtype. None sends every
+    other case down the general path."""
+    if also:
+        return None
+    first = values[0]
+    if type(first) is not Tensor:
+        return None
+    dtype, shape, device = first.dtype, first._shape, first._storage.device
+    broadcast = False
+    for x in values[1:]:
+        if type(x) is Tensor:
+            other = x._storage.device
+            if x.dtype is not dtype or (other is not device and other != device):
+                return None
+            broadcast = broadcast or x._shape != shape
+        elif type(x) not in (_KEEPS_FLOAT if dtype.kind == "f" else _KEEPS_INTEGER if dtype.kind in "iu" else ()):
+            return None
+        elif type(x) is int and not _INT64[0] <= x <= _INT64[1]:
+            return None
+    if isinstance(compute, dtypes.DType):
+        if compute is not dtype and inplace:
+            return None
+        dtype = compute
+    elif compute is not None:
+        dtype = compute(dtype)
+    if dtype is not first.dtype:
+        if inplace:
+            return None
+        values = tuple(x.to(dtype) if type(x) is Tensor else x for x in values)
+    if broadcast:
+        shape = common.broadcast_shapes(*(x.shape for x in values if type(x) is Tensor))
+        if inplace and first.shape != shape:
+            return None  # `target` words the error
+        values = values[:1] + tuple(expand(x, shape) if type(x) is Tensor else x for x in values[1:])
+        if not inplace:
+            values = (expand(values[0], shape),) + values[1:]
+    return Prepared(values, tuple(shape), dtype, device)
 
 
 def _check_out_not_differentiated(name: str, out: Tensor, inputs: tuple) -> None:
@@ -179,9 +227,12 @@ def save(ctx: Context, out: Tensor, operands: tuple = (), keep: tuple[bool, ...]
     `result` is not None, a slot for the output (filled when `result`). Scalar operands go to
     `ctx.scalars` (None in a tensor's slot). A kept operand sharing storage with `out` (an
     in-place op) is saved as a copy of its values before the write; the copy is recorded, so
-    that the gradient computed from it is differentiable again (create_graph=True)."""
+    that the gradient computed from it is differentiable again (create_graph=True). Nothing
+    is saved when no input needs a gradient: no graph node is made, so backward never runs."""
+    if not any(ctx.needs_input_grad):
+        return
     if keep is None:
-        keep = (any(ctx.needs_input_grad),) * len(operands)
+        keep = (True,) * len(operands)
 
     def kept(x, wanted: bool):
         if not wanted or not isinstance(x, Tensor):

@@ -137,7 +137,7 @@ def scatter_reduce(x: ArrayView, dim: int, index: ArrayView, src: ArrayView, red
     named = hits > 0
     if not include_self:
         acc[named] = _identity(reduce, acc_type)
-    _SCATTER_UFUNCS[reduce].at(acc, key, vals.astype(acc_type))
+    _SCATTER_UFUNCS[reduce].at(acc, key, vals.astype(acc_type, copy=False))
     if reduce == "mean":
         count = hits[named] + bool(include_self)
         acc[named] = acc[named] / count if acc_type.kind == "f" else acc[named] // count

@@ -18,8 +18,9 @@ def from_numpy(a: np.ndarray, index: int | None = None) -> np.ndarray:
 
 
 def to_numpy(v: ArrayView) -> np.ndarray:
-    """The view's values as a numpy array that shares the buffer's memory."""
-    return ndarray(v)
+    """The view's values as a numpy array that shares the buffer's memory (a new array object
+    each call: what the caller does to its flags stays with it)."""
+    return ndarray(v).view()
 
 
 def dlpack(v: ArrayView, stream=None):
@@ -38,7 +39,15 @@ def data_ptr(buffer: np.ndarray) -> int:
 
 
 def ndarray(v: ArrayView) -> np.ndarray:
-    """A writable numpy view of `v` (no copy)."""
-    item = v.buffer.itemsize
-    return np.lib.stride_tricks.as_strided(
-        v.buffer[v.offset:], shape=v.shape, strides=tuple(s * item for s in v.strides))
+    """A writable numpy view of `v` (no copy), made once per ArrayView."""
+    view = v.host
+    if view is None:
+        buffer = v.buffer
+        item = buffer.itemsize
+        strides = tuple(s * item for s in v.strides)
+        if 0 in v.shape:  # an empty view may start past the buffer's end, which ndarray() refuses
+            view = np.lib.stride_tricks.as_strided(buffer[:0], shape=v.shape, strides=strides)
+        else:
+            view = np.ndarray(v.shape, buffer.dtype, buffer, v.offset * item, strides)
+        v.host = view
+    return view

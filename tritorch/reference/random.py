@@ -99,7 +99,7 @@ def _uniform01(seed: int, offset: int, out: ArrayView) -> np.ndarray:
 def _operand(value, out: ArrayView, dtype: type) -> np.ndarray:
     """A scalar, or an ArrayView broadcast to out's shape, as an array of the compute dtype."""
     if isinstance(value, ArrayView):
-        return ndarray(value).astype(dtype)
+        return ndarray(value).astype(dtype, copy=False)
     return np.asarray(value, dtype=dtype)
 
 

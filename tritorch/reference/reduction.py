@@ -7,8 +7,14 @@ Conventions the Triton kernels share:
   keepdim=False); scans and sorts write outputs of x's shape. x has at least one dim wherever a
   `dim` is named (the op layer views a 0-d tensor as shape (1,)).
 * x's values are first converted to the output's dtype (PyTorch's `dtype=` argument casts the
-  input), then computed in float64 (floating outputs) or int64 (integer outputs) and rounded
-  once on store. float64 accumulation makes this the oracle for the float32/half kernels.
+  input), then computed as PyTorch's cpu computes them and rounded once on store: float32 in
+  float32, float16/bfloat16 in float32, float64 in float64, integers in int64. Where PyTorch's
+  cpu accumulates float32 in float64 (its `acc_type`), so does this module: the scans
+  (cumsum, cumprod, logcumsumexp: float64 for float32, float32 for halves) and the variance
+  (Welford in float64 for every floating dtype). Run on float64 copies of the inputs
+  (`tritorch.testing.oracle`), the same code is the oracle for every kernel.
+* Comparisons (arg-reductions, running extrema, sorting, searching) read x in its own dtype;
+  halves widen exactly to float32 first.
 * NaN propagates through max/min and wins arg-reductions; ties go to the first index.
 """
 from __future__ import annotations
@@ -25,23 +31,37 @@ CUMULATIVE_OPS = ("cumsum", "cumprod", "logcumsumexp")
 EXTREMUM_OPS = ("max", "min")
 
 
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+
+
 def _compute_type(dtype: DType) -> np.dtype:
+    """What PyTorch's cpu computes a `dtype` result in (its opmath type): halves in float32."""
     if dtype.is_floating_point:
-        return np.dtype(np.float64)
-    if dtype.kind == "b":
-        return np.dtype(np.bool_)
-    return np.dtype(np.int64)
+        return _F64 if dtype.np == _F64 else _F32
+    return np.dtype(np.bool_) if dtype.kind == "b" else np.dtype(np.int64)
+
+
+def _accumulate_type(dtype: DType) -> np.dtype:
+    """PyTorch's cpu `acc_type` of its scans: float64 for float32 too."""
+    return _F64 if dtype.is_floating_point and dtype.itemsize >= 4 else _compute_type(dtype)
 
 
 def _load(x: ArrayView, dtype: DType) -> np.ndarray:
-    """x's values converted to `dtype` (the output's), then widened to the compute type."""
+    """x's values converted to `dtype` (the output's), then to its compute type (no copy when
+    x already holds it)."""
     return ndarray(x).astype(dtype.np, copy=False).astype(_compute_type(dtype), copy=False)
+
+
+def _comparable(x: ArrayView) -> np.ndarray:
+    """x's values for comparisons only: its own dtype, halves widened (exactly) to float32."""
+    a = ndarray(x)
+    return a.astype(_F32) if x.dtype.is_floating_point and x.dtype.itemsize < 4 else a
 
 
 def _store(out: ArrayView, values: np.ndarray) -> None:
     """Round once into out's dtype; values beyond its range become inf, as in PyTorch."""
     with np.errstate(over="ignore", invalid="ignore"):
-        ndarray(out)[...] = values.astype(out.dtype.np)
+        np.copyto(ndarray(out), values, casting="unsafe")
 
 
 def _count(x: ArrayView, dims: tuple[int, ...]) -> int:
@@ -68,15 +88,17 @@ def reduce(op: str, x: ArrayView, dims: tuple[int, ...], out: ArrayView) -> None
         result = {"any": np.any, "all": np.all, "count_nonzero": np.sum}[op](nonzero, axis=axis, keepdims=True)
         _store(out, np.asarray(result))
         return
+    if op not in _REDUCERS:
+        raise ValueError(f"reduce: unknown op {op!r}; expected one of {', '.join(REDUCE_OPS)}")
     a = _load(x, out.dtype)
-    with np.errstate(all="ignore"):  # int overflow wraps and 0/0 is NaN, as in PyTorch
-        if op == "mean":
-            result = np.sum(a, axis=axis, keepdims=True) / np.float64(_count(x, axis))
-        elif op in ("sum", "prod", "max", "min"):
-            result = {"sum": np.sum, "prod": np.prod, "max": np.max, "min": np.min}[op](a, axis=axis, keepdims=True)
-        else:
-            raise ValueError(f"reduce: unknown op {op!r}; expected one of {', '.join(REDUCE_OPS)}")
-    _store(out, np.asarray(result))
+    with np.errstate(all="ignore"):  # int overflow wraps, 0/0 is NaN and inf rounds, as in PyTorch
+        result = _REDUCERS[op].reduce(a, axis=axis, keepdims=True)
+        if op == "mean":  # sum, then one division in the compute type (PyTorch's cpu)
+            result = np.divide(result, _count(x, axis), dtype=a.dtype)
+        np.copyto(ndarray(out), result, casting="unsafe")
+
+
+_REDUCERS = {"sum": np.add, "mean": np.add, "prod": np.multiply, "max": np.maximum, "min": np.minimum}
 
 
 def arg_reduce(op: str, x: ArrayView, dim: int, values_out: ArrayView | None, indices_out: ArrayView) -> None:
@@ -96,8 +118,7 @@ def arg_reduce(op: str, x: ArrayView, dim: int, values_out: ArrayView | None, in
     """
     if op not in ARG_REDUCE_OPS:
         raise ValueError(f"arg_reduce: unknown op {op!r}; expected one of {', '.join(ARG_REDUCE_OPS)}")
-    raw = ndarray(x)
-    a = raw.astype(_compute_type(x.dtype), copy=False)
+    raw, a = ndarray(x), _comparable(x)
     if op == "max":
         idx = np.argmax(a, axis=dim, keepdims=True)
     elif op == "min":
@@ -144,14 +165,17 @@ def var(x: ArrayView, dims: tuple[int, ...], correction: float, out: ArrayView, 
         out  = sum((x[j] - mean)^2) / max(0, N - correction)
 
     N - correction <= 0 divides by zero (inf, or NaN when the sum is 0), as PyTorch.
+    Computed in float64 for every floating dtype: PyTorch's cpu accumulates its Welford
+    variance in double.
     """
-    a = _load(x, out.dtype)
+    a = ndarray(x).astype(out.dtype.np, copy=False)
     axis = tuple(dims)
     n = _count(x, axis)
     with np.errstate(all="ignore"):
-        mean = np.sum(a, axis=axis, keepdims=True) / np.float64(n)
-        squares = np.sum(np.square(a - mean), axis=axis, keepdims=True)
-        result = squares / np.float64(max(0.0, n - correction))
+        mean = np.sum(a, axis=axis, keepdims=True, dtype=_F64) / n
+        deviations = np.subtract(a, mean, out=np.empty(a.shape, _F64))  # an array even 0-d
+        squares = np.sum(np.square(deviations, out=deviations), axis=axis, keepdims=True)
+        result = squares / max(0.0, n - correction)
         if take_sqrt:
             result = np.sqrt(result)
     _store(out, result)
@@ -167,9 +191,11 @@ def logsumexp(x: ArrayView, dims: tuple[int, ...], out: ArrayView) -> None:
     axis = tuple(dims)
     with np.errstate(all="ignore"):
         m = np.max(a, axis=axis, keepdims=True, initial=-np.inf)
-        m = np.where(np.isfinite(m), m, 0.0)
-        result = m + np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True))
-    _store(out, result)
+        m = np.where(np.isfinite(m), m, 0)
+        shifted = np.subtract(a, m, out=np.empty_like(a))  # an array even 0-d: exp works in place
+        total = np.sum(np.exp(shifted, out=shifted), axis=axis, keepdims=True)
+        total = np.log(total) + m
+    _store(out, total)
 
 
 def norm(x: ArrayView, dims: tuple[int, ...], p: float, out: ArrayView) -> None:
@@ -179,7 +205,8 @@ def norm(x: ArrayView, dims: tuple[int, ...], p: float, out: ArrayView) -> None:
         other p: (sum |x|^p)^(1/p)
     The inf norms need a non-empty reduction (the op layer checks).
     """
-    a = np.abs(_load(x, out.dtype))
+    loaded = _load(x, out.dtype)
+    a = np.abs(loaded, out=np.empty_like(loaded))  # an array even 0-d: the steps below reuse it
     axis = tuple(dims)
     with np.errstate(all="ignore"):  # negative p over zeros: 0^p = inf, inf^(1/p) = 0
         if p == np.inf:
@@ -187,13 +214,13 @@ def norm(x: ArrayView, dims: tuple[int, ...], p: float, out: ArrayView) -> None:
         elif p == -np.inf:
             result = np.min(a, axis=axis, keepdims=True)
         elif p == 0:
-            result = np.sum(a != 0, axis=axis, keepdims=True).astype(np.float64)
+            result = np.sum(a != 0, axis=axis, keepdims=True, dtype=a.dtype)
         elif p == 1:
             result = np.sum(a, axis=axis, keepdims=True)
         elif p == 2:
-            result = np.sqrt(np.sum(np.square(a), axis=axis, keepdims=True))
+            result = np.sqrt(np.sum(np.square(a, out=a), axis=axis, keepdims=True))
         else:
-            result = np.sum(a ** p, axis=axis, keepdims=True) ** (1.0 / p)
+            result = np.sum(np.power(a, p, out=a), axis=axis, keepdims=True) ** (1.0 / p)
     _store(out, result)
 
 
@@ -203,12 +230,16 @@ def cumulative(op: str, x: ArrayView, dim: int, out: ArrayView) -> None:
         for every row r along dim:
             acc = identity(op)          (logcumsumexp: op(a, b) = log(exp(a) + exp(b)), identity -inf)
             for k in range(len(r)):  acc = op(acc, r[k]);  out_row[k] = acc
+
+    The accumulator is PyTorch's cpu `acc_type` (float64 for float32, float32 for halves); each
+    output is rounded from it once.
     """
     scans = {"cumsum": np.cumsum, "cumprod": np.cumprod, "logcumsumexp": np.logaddexp.accumulate}
     if op not in scans:
         raise ValueError(f"cumulative: unknown op {op!r}; expected one of {', '.join(CUMULATIVE_OPS)}")
+    a = ndarray(x).astype(out.dtype.np, copy=False)
     with np.errstate(all="ignore"):
-        _store(out, scans[op](_load(x, out.dtype), axis=dim))
+        _store(out, scans[op](a, axis=dim, dtype=_accumulate_type(out.dtype)))
 
 
 def cumulative_extremum(op: str, x: ArrayView, dim: int, values_out: ArrayView, indices_out: ArrayView) -> None:
@@ -222,8 +253,7 @@ def cumulative_extremum(op: str, x: ArrayView, dim: int, values_out: ArrayView, 
     """
     if op not in EXTREMUM_OPS:
         raise ValueError(f"cumulative_extremum: unknown op {op!r}; expected one of {', '.join(EXTREMUM_OPS)}")
-    raw = ndarray(x)
-    a = raw.astype(_compute_type(x.dtype), copy=False)
+    raw, a = ndarray(x), _comparable(x)
     running = (np.maximum if op == "max" else np.minimum).accumulate(a, axis=dim)  # NaN propagates
     # The running extremum moves only where r[i] equals it (or is NaN): the index is the last such i.
     hit = (a == running) | (a != a)
@@ -245,8 +275,7 @@ def sort(x: ArrayView, dim: int, descending: bool, stable: bool,
     The reference always sorts stably (`stable` lets a kernel pick a faster unstable sort);
     `values_out` may be None (argsort).
     """
-    raw = ndarray(x)
-    a = raw.astype(_compute_type(x.dtype), copy=False)
+    raw, a = ndarray(x), _comparable(x)
     if descending:
         # A stable ascending sort of the reversed row, read backwards, is a stable descending
         # sort: equal values come out in their original order, NaNs first.
@@ -269,8 +298,7 @@ def searchsorted(sorted_sequence: ArrayView, values: ArrayView, right: bool, out
             while lo < hi:  mid = (lo + hi) // 2;  lo, hi = (mid + 1, hi) if not r[mid] >= v else (lo, mid)
             out = lo                                   (right: `r[mid] > v` in place of `>=`)
     """
-    seq = ndarray(sorted_sequence).astype(_compute_type(sorted_sequence.dtype), copy=False)
-    v = ndarray(values).astype(_compute_type(values.dtype), copy=False)
+    seq, v = _comparable(sorted_sequence), _comparable(values)
     n = seq.shape[-1]
     lo = np.zeros(v.shape, np.int64)
     hi = np.full(v.shape, n, np.int64)
