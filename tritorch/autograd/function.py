@@ -18,6 +18,8 @@ positional arguments; keyword arguments are options.
 """
 from __future__ import annotations
 
+import weakref
+
 from ..tensor import Tensor
 from .grad_mode import _set_enabled, enable_grad, is_grad_enabled
 from .graph import Node, edge_of
@@ -34,7 +36,7 @@ class Context:
     _non_differentiable: frozenset = frozenset()
     _dirty: frozenset = frozenset()
     _released = False
-    _node: FunctionNode | None = None
+    _node = staticmethod(lambda: None)  # a weak reference to the graph node, once there is one
     materialize_grads = True
 
     def __init__(self, needs_input_grad: tuple[bool, ...] = ()):
@@ -64,7 +66,8 @@ class Context:
                 "you need to access saved tensors after calling backward.")
         for i, (t, v) in enumerate(zip(self._saved, self._saved_versions)):
             if t is not None and t._storage.version != v:
-                where = self._node.name() if self._node is not None else "a custom Function"
+                node = self._node()
+                where = node.name() if node is not None else "a custom Function"
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an "
                     f"inplace operation: [{t.type()} {list(t.shape)}], which is saved tensor {i} of "
@@ -81,7 +84,7 @@ class FunctionNode(Node):
     def __init__(self, fn_cls, ctx: Context, next_functions: tuple):
         super().__init__(next_functions)
         self.fn_cls, self.ctx = fn_cls, ctx
-        ctx._node = self
+        ctx._node = weakref.ref(self)  # the node owns its context: no reference cycle to collect
 
     def name(self) -> str:
         """PyTorch's names: built-in ops give e.g. `MulBackward0`, custom Functions `MyFnBackward`."""

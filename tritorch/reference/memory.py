@@ -1,10 +1,36 @@
 """Host memory for the cpu device: flat numpy buffers, and the strided numpy view of an ArrayView."""
 from __future__ import annotations
 
+import ctypes
+import os
+import platform
+
 import numpy as np
 
 from ..array_view import ArrayView
 from ..dtypes import DType
+
+HEAP_MMAP_THRESHOLD = 32 << 20  # bytes: glibc's largest dynamic threshold, fixed from the start
+HEAP_TRIM_THRESHOLD = 256 << 20  # bytes of free heap kept before any is returned to the kernel
+
+
+def keep_freed_heap() -> bool:
+    """Let freed tensor buffers be reused instead of returned to the kernel, as a caching
+    allocator would. Every op allocates its result; glibc serves a request above its mmap
+    threshold (128 KiB at first) with fresh pages from the kernel, and the first touch of each
+    page faults: for a 2 MiB tensor that costs more than the op itself (the MLP step of issue 8
+    at batch 512 ran 2.4x slower than with the heap kept). PyTorch avoids it with huge pages.
+    glibc's malloc is process-wide, so this is a setting of the process: tritorch applies it
+    when imported, unless the environment sets TRITORCH_KEEP_HEAP=0. Returns whether it did."""
+    if os.environ.get("TRITORCH_KEEP_HEAP", "1") == "0" or platform.libc_ver()[0] != "glibc":
+        return False
+    libc = ctypes.CDLL("libc.so.6")
+    m_trim_threshold, m_mmap_threshold = -1, -3  # malloc.h
+    return bool(libc.mallopt(m_mmap_threshold, HEAP_MMAP_THRESHOLD)
+                and libc.mallopt(m_trim_threshold, HEAP_TRIM_THRESHOLD))
+
+
+HEAP_KEPT = keep_freed_heap()
 
 
 def empty(numel: int, dtype: DType, index: int | None = None) -> np.ndarray:
