@@ -592,3 +592,20 @@ def test_get_state_is_a_uint8_tensor_that_set_state_takes(device):
 
 if __name__ == "__main__":
     _interpreter_streams(sys.argv[1])
+
+
+@pytest.mark.parametrize("device", ["cpu", "cuda"])
+def test_normal_of_tensors_that_require_grad_has_pytorchs_zero_gradient(device):
+    import torch
+    for tensor_mean, tensor_std in ((True, False), (False, True), (True, True)):
+        mean = tritorch.zeros(3, device=device, requires_grad=True) if tensor_mean else 0.5
+        std = tritorch.ones(1, device=device, requires_grad=True) if tensor_std else 2.0
+        tmean = torch.zeros(3, requires_grad=True) if tensor_mean else 0.5
+        tstd = torch.ones(1, requires_grad=True) if tensor_std else 2.0
+        x, want = tritorch.normal(mean, std), torch.normal(tmean, tstd)
+        assert x.grad_fn.name() == want.grad_fn.name() and x.shape == want.shape
+        x.sum().backward()
+        want.sum().backward()
+        for got, ref in ((mean, tmean), (std, tstd)):
+            if isinstance(got, tritorch.Tensor):
+                np.testing.assert_array_equal(got.grad.cpu().numpy(), ref.grad.numpy())

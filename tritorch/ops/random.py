@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import dtypes
 from .. import random as rng
-from ..autograd.function import check_inplace_allowed
+from ..autograd.function import Function, check_inplace_allowed
 from ..autograd.grad_mode import is_grad_enabled
 from ..device import as_device
 from ..tensor import Tensor
@@ -195,7 +195,26 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     dt = dtypes.result_type(*tensors) if dtype is None else _float_dtype("normal", dtype)
     t = _new("normal", shape, dt, same_device(*tensors) if device is None else device, out)
     args = (expand_to(x, shape).array if isinstance(x, Tensor) else float(x) for x in (mean, std))
-    return finish(_draw(t, generator, "normal", *args), requires_grad)
+    t = _draw(t, generator, "normal", *args)
+    if out is None and any(x.requires_grad for x in tensors):
+        t = NormalSample.apply(mean, std, sample=t)
+    return finish(t, requires_grad)
+
+
+class NormalSample(Function):
+    """`normal(mean, std)` with a tensor that requires grad: PyTorch gives the sample a graph
+    node (NormalBackward1: tensor mean, 2: tensor std, 3: both) whose gradients are zero: the
+    draw is not reparameterised (write mean + std * randn_like(std) for that)."""
+
+    @staticmethod
+    def forward(ctx, mean, std, *, sample: Tensor) -> Tensor:
+        ctx.node_name = f"NormalBackward{1 * isinstance(mean, Tensor) + 2 * isinstance(std, Tensor)}"
+        ctx.shapes = tuple(tuple(x.shape) if isinstance(x, Tensor) else None for x in (mean, std))
+        return sample
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        return tuple(None if shape is None else grad.new_zeros(shape) for shape in ctx.shapes)
 
 
 # --- integers ---------------------------------------------------------------------------------
