@@ -118,8 +118,7 @@ def expand_to(x: Tensor, shape: Shape) -> Tensor:
     return x.as_strided_view(shape, tuple(strides), x.storage_offset())
 
 
-def empty(shape: Shape, dtype: dtypes.DType, device: Device) -> Tensor:
-    return Tensor.empty(tuple(shape), dtype, device)
+empty = Tensor.empty  # empty(shape, dtype, device): a new contiguous tensor
 
 
 def check_out(op: str, out: Tensor, shape: Shape, dtype: dtypes.DType, device: Device) -> None:

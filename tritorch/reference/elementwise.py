@@ -85,9 +85,9 @@ def _store(out: ArrayView, values) -> None:
         np.copyto(ndarray(out), values, casting="unsafe")
 
 
-_PREDICATES = (np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
-               np.logical_and, np.logical_or, np.logical_xor, np.logical_not,
-               np.isnan, np.isinf, np.isfinite)
+_PREDICATES = frozenset((np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
+                         np.logical_and, np.logical_or, np.logical_xor, np.logical_not,
+                         np.isnan, np.isinf, np.isfinite))
 
 
 def _evaluate(out: ArrayView, fn, *args) -> None:
