@@ -43,13 +43,17 @@ class ArrayView(_Fields):
 
 
 def contiguous_strides(shape: Shape) -> Strides:
-    if len(shape) < 2:  # the common small cases, without the loop
-        return (1,) if shape else ()
-    strides, step = [], 1
-    for s in reversed(shape):
-        strides.append(step)
-        step *= max(s, 1)
-    return tuple(reversed(strides))
+    """Row-major strides of `shape` (a size-0 dim counts as 1, so no stride is 0)."""
+    n = len(shape)
+    if n == 2:  # the common cases without the loop: every op asks for one
+        return (shape[1] or 1, 1)
+    if n < 2:
+        return (1,) if n else ()
+    strides, step = [1] * n, 1
+    for i in range(n - 1, -1, -1):
+        strides[i] = step
+        step *= shape[i] or 1
+    return tuple(strides)
 
 
 def is_row_major(shape: Shape, strides: Strides) -> bool:

@@ -211,7 +211,9 @@ def array(x):
 
 
 def launch_binary(op: str, a, b, out: Tensor, alpha=1) -> Tensor:
-    out.backend.elementwise.binary(op, array(a), array(b), out.array, alpha)
+    a = a.array if isinstance(a, Tensor) else a
+    b = b.array if isinstance(b, Tensor) else b
+    out.backend.elementwise.binary(op, a, b, out.array, alpha)
     return out
 
 
@@ -341,7 +343,8 @@ class Binary(Function):
 
     @classmethod
     def forward(cls, ctx: Context, a, b, *, out: Tensor) -> Tensor:
-        save(ctx, out, (a, b), keep=cls.keeps(ctx.needs_input_grad))
+        if True in ctx.needs_input_grad:
+            save(ctx, out, (a, b), keep=cls.keeps(ctx.needs_input_grad))
         return launch_binary(cls.op, a, b, out)
 
     @classmethod
