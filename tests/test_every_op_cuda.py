@@ -458,3 +458,11 @@ def test_host_round_trips_are_plain_copies():
     assert len(launches) == 0 and len(io.reads) == 3 and not io.uploads, (len(launches), io)
     assert (item, values) == (c[1, 2].item(), c.tolist())
     assert text == repr(c)[:-1] + ", device='cuda:0')"
+
+
+def test_fill_with_a_cuda_value_stays_on_the_device():
+    x, value = tt.zeros(2, 3, device="cuda"), tt.tensor(2.5, device="cuda")
+    with reference_forbidden(), record_launches() as launches, host_traffic() as io:
+        x.fill_(value)
+    assert len(launches) >= 1 and io.reads == []
+    np.testing.assert_array_equal(x.cpu().numpy(), np.full((2, 3), 2.5, np.float32))

@@ -289,7 +289,8 @@ def fill_(self: Tensor, value) -> Tensor:
         if value.numel() != 1:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value.dim()} dimensions")
-        if value.requires_grad and is_grad_enabled():  # the value's gradient is the sum of the grad
+        # a value that requires grad gets the sum of the gradient; a device value stays there
+        if (value.requires_grad and is_grad_enabled()) or value.device.type != "cpu":
             return self.copy_(value.reshape(()).expand(tuple(self.shape)))
         value = value.item()
     check_fill_value("fill_", value, self.dtype)
