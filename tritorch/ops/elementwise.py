@@ -520,8 +520,6 @@ def _add(name: str, fn: type[Add], input, other, alpha, out, inplace: bool = Fal
     _check_alpha(name, alpha, p.dtype)
     if fn is Sub:
         _check_no_bool_subtraction(name, input, other)
-    if out is None and not inplace:  # the common case, without target's checks
-        return fn.apply(*p.operands, out=Tensor.empty(p.shape, p.dtype, p.device), alpha=alpha)
     dest = target(name, out, p.shape, p.dtype, p.device, inplace, p.operands)
     return apply(fn, p.operands, dest, p.dtype, inplace, alpha=alpha)
 

@@ -161,19 +161,27 @@ def _apply_basic(x: Tensor, key: tuple) -> tuple[Tensor, list]:
     return v, adv
 
 
-def _select(v: Tensor, d: int, index: int, src: int) -> Tensor:
-    size = v.shape[d]
+def _check_index(index: int, size: int, dim: int) -> None:
     if not -size <= index < size:
-        raise IndexError(f"index {index} is out of bounds for dimension {src} with size {size}")
+        raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {size}")
+
+
+def _slice_range(k: slice, size: int) -> tuple[int, int, int, int]:
+    """(start, stop, step, length) of slice `k` over a dim of `size`, clipped like Python's."""
+    step = 1 if k.step is None else operator.index(k.step)
+    if step <= 0:
+        raise ValueError("step must be greater than zero")
+    start, stop, _ = slice(k.start, k.stop, step).indices(size)
+    return start, stop, step, max(0, -(-(stop - start) // step))
+
+
+def _select(v: Tensor, d: int, index: int, src: int) -> Tensor:
+    _check_index(index, v.shape[d], src)
     return views.select(v, d, index)
 
 
 def _slice(v: Tensor, d: int, k: slice) -> Tensor:
-    step = 1 if k.step is None else operator.index(k.step)
-    if step <= 0:
-        raise ValueError("step must be greater than zero")
-    start, stop, _ = slice(k.start, k.stop, step).indices(v.shape[d])  # clips like Python
-    length = max(0, -(-(stop - start) // step))
+    start, _, step, length = _slice_range(k, v.shape[d])
     shape, strides = list(v.shape), list(v.stride())
     shape[d], strides[d] = length, strides[d] * step
     # the gradient is scattered back by slicing a tensor of v's shape the same way
@@ -223,11 +231,7 @@ def _basic_view(x: Tensor, key) -> Tensor | None:
             out_strides += strides[d:d + skip]
             d += skip
         elif type(k) is slice:
-            step = 1 if k.step is None else operator.index(k.step)
-            if step <= 0:
-                raise ValueError("step must be greater than zero")
-            start, stop, _ = slice(k.start, k.stop, step).indices(shape[d])  # clips like Python
-            length = max(0, -(-(stop - start) // step))
+            start, stop, step, length = _slice_range(k, shape[d])
             if whole or step != 1 or stop != shape[d] or (k.start is not None and k.start != 0):
                 name = "SliceBackward0"
             out_shape.append(length)
@@ -235,10 +239,8 @@ def _basic_view(x: Tensor, key) -> Tensor | None:
             offset += start * strides[d]
             d += 1
         else:
-            size = shape[d]
-            if not -size <= k < size:
-                raise IndexError(f"index {k} is out of bounds for dimension {d} with size {size}")
-            offset += (k % size) * strides[d]
+            _check_index(k, shape[d], d)
+            offset += (k % shape[d]) * strides[d]
             d += 1
             name = "SelectBackward0"
     out_shape += shape[d:]
@@ -657,15 +659,32 @@ def scatter_in_range(x: Tensor, dim: int, index: Tensor, src: Tensor, accumulate
     return _scatter(x, src, wrap_dim(dim, x.ndim), index, accumulate)
 
 
-def select_backward(grad: Tensor, indices: Tensor, dim: int, input_shape, keepdim: bool) -> Tensor:
-    """Zeros of the input's shape with `grad` written at `indices` along `dim`: the backward of
-    every op whose values are input elements picked by index (max/min/median along a dim,
-    sort, topk)."""
-    if not input_shape:
-        return grad
-    if not keepdim:
-        grad, indices = grad.unsqueeze(dim), indices.unsqueeze(dim)
-    return scatter_in_range(grad.new_zeros(tuple(input_shape)), dim, indices, grad)
+class Selection(Function):
+    """An op whose values are input elements picked along `dim` (sort, topk, kthvalue, and
+    max/min/median/mode along a dim): a subclass's `select(x, dim=, keepdim=, **options)` gives
+    (values, int64 indices); only the picked elements get the gradient, also among ties (as
+    PyTorch), scattered to the indices the forward computed (no bounds check, no host read)."""
+
+    @classmethod
+    def forward(cls, ctx, x: Tensor, *, dim: int, keepdim: bool = True, **options):
+        ctx.dim, ctx.keepdim, ctx.input_shape = dim, keepdim, tuple(x.shape)
+        values, indices = cls.select(x, dim=dim, keepdim=keepdim, **options)
+        ctx.save_for_backward(indices)
+        ctx.mark_non_differentiable(indices)
+        return values, indices
+
+    @staticmethod
+    def select(x: Tensor, *, dim: int, keepdim: bool, **options) -> tuple[Tensor, Tensor]:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad: Tensor, _indices_grad):
+        indices, = ctx.saved_tensors
+        if not ctx.input_shape:
+            return grad
+        if not ctx.keepdim:
+            grad, indices = grad.unsqueeze(ctx.dim), indices.unsqueeze(ctx.dim)
+        return scatter_in_range(grad.new_zeros(ctx.input_shape), ctx.dim, indices, grad)
 
 
 def _scatter(x: Tensor, src: Tensor, dim: int, index: Tensor, accumulate: bool) -> Tensor:

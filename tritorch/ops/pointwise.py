@@ -211,9 +211,7 @@ def array(x):
 
 
 def launch_binary(op: str, a, b, out: Tensor, alpha=1) -> Tensor:
-    a = a.array if isinstance(a, Tensor) else a
-    b = b.array if isinstance(b, Tensor) else b
-    out.backend.elementwise.binary(op, a, b, out.array, alpha)
+    out.backend.elementwise.binary(op, array(a), array(b), out.array, alpha)
     return out
 
 
@@ -343,8 +341,7 @@ class Binary(Function):
 
     @classmethod
     def forward(cls, ctx: Context, a, b, *, out: Tensor) -> Tensor:
-        if True in ctx.needs_input_grad:
-            save(ctx, out, (a, b), keep=cls.keeps(ctx.needs_input_grad))
+        save(ctx, out, (a, b), keep=cls.keeps(ctx.needs_input_grad))
         return launch_binary(cls.op, a, b, out)
 
     @classmethod

@@ -21,7 +21,7 @@ from ..array_view import ArrayView
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .common import accumulating_dtype, as_shape, at_least_1d, empty, values_indices, wrap_dim, wrap_dims
-from .indexing import select_backward
+from .indexing import Selection
 from .joining import cat
 from .registry import function, method
 
@@ -277,21 +277,6 @@ def _arg_reduce(op: str, x: Tensor, dim: int, keepdim: bool, with_values: bool):
     return values, indices
 
 
-def _values_indices_forward(ctx, op: str, x: Tensor, dim: int, keepdim: bool):
-    """Forward of max/min/median along one dim; backward routes the gradient to the indices."""
-    ctx.dim, ctx.keepdim, ctx.input_shape = dim, keepdim, tuple(x.shape)
-    values, indices = _arg_reduce(op, x, dim, keepdim, with_values=True)
-    ctx.save_for_backward(indices)
-    ctx.mark_non_differentiable(indices)
-    return values, indices
-
-
-def _values_indices_backward(ctx, grad: Tensor, _indices_grad) -> Tensor:
-    """Only the selected element gets the gradient, also among ties (as PyTorch)."""
-    indices, = ctx.saved_tensors
-    return select_backward(grad, indices, ctx.dim, ctx.input_shape, ctx.keepdim)
-
-
 class MaxAll(Amax):
     """max() without a dim: amax over every dim (PyTorch names its node MaxBackward1)."""
     node_name = "MaxBackward1"
@@ -309,34 +294,25 @@ class MinAll(Amin):
         return _whole_extremum_backward(ctx, grad)
 
 
-class MaxDim(Function):
-    node_name = "MaxBackward0"
+class _ArgReduction(Selection):
+    """max/min/median/mode along one dim: the values and where they are."""
+    op = ""
 
-    @staticmethod
-    def forward(ctx, x: Tensor, *, dim, keepdim):
-        return _values_indices_forward(ctx, "max", x, dim, keepdim)
-
-    backward = staticmethod(_values_indices_backward)
-
-
-class MinDim(Function):
-    node_name = "MinBackward0"
-
-    @staticmethod
-    def forward(ctx, x: Tensor, *, dim, keepdim):
-        return _values_indices_forward(ctx, "min", x, dim, keepdim)
-
-    backward = staticmethod(_values_indices_backward)
+    @classmethod
+    def select(cls, x: Tensor, *, dim: int, keepdim: bool):
+        return _arg_reduce(cls.op, x, dim, keepdim, with_values=True)
 
 
-class MedianDim(Function):
-    node_name = "MedianBackward1"
+class MaxDim(_ArgReduction):
+    op, node_name = "max", "MaxBackward0"
 
-    @staticmethod
-    def forward(ctx, x: Tensor, *, dim, keepdim):
-        return _values_indices_forward(ctx, "median", x, dim, keepdim)
 
-    backward = staticmethod(_values_indices_backward)
+class MinDim(_ArgReduction):
+    op, node_name = "min", "MinBackward0"
+
+
+class MedianDim(_ArgReduction):
+    op, node_name = "median", "MedianBackward1"
 
 
 class MedianAll(MedianDim):
@@ -344,14 +320,8 @@ class MedianAll(MedianDim):
     node_name = "MedianBackward0"
 
 
-class ModeDim(Function):
-    node_name = "ModeBackward0"
-
-    @staticmethod
-    def forward(ctx, x: Tensor, *, dim, keepdim):
-        return _values_indices_forward(ctx, "mode", x, dim, keepdim)
-
-    backward = staticmethod(_values_indices_backward)
+class ModeDim(_ArgReduction):
+    op, node_name = "mode", "ModeBackward0"
 
 
 def _extremum(op: str, input: Tensor, dim, keepdim: bool):

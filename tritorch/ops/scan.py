@@ -8,7 +8,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from .common import accumulating_dtype, at_least_1d, empty, reversed_cumsum, values_indices, wrap_dim
-from .indexing import scatter_in_range
+from .indexing import Selection, scatter_in_range
 from .ternary import where
 from .registry import function, method
 
@@ -143,20 +143,17 @@ def _logcumsumexp_backward(grad: Tensor, x: Tensor, out: Tensor, dim: int) -> Te
     return part(grad > 0) - part(grad < 0)
 
 
-class _CumulativeExtremum(Function):
+class _CumulativeExtremum(Selection):
     """cummax/cummin: values and int64 indices; the gradient goes to the indices (summed where
     several running values point at one element), as PyTorch's scatter_add."""
     op = ""
 
     @classmethod
-    def forward(cls, ctx, x: Tensor, *, dim):
-        ctx.dim = dim
+    def select(cls, x: Tensor, *, dim, keepdim):
         values, indices = empty(x.shape, x.dtype, x.device), empty(x.shape, dtypes.int64, x.device)
         if x.numel():
             x.backend.reduction.cumulative_extremum(cls.op, at_least_1d(x.array), dim, at_least_1d(values.array),
                                                     at_least_1d(indices.array))
-        ctx.save_for_backward(indices)
-        ctx.mark_non_differentiable(indices)
         return values, indices
 
     @staticmethod

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from .. import dtypes
 from ..array_view import ArrayView
-from ..autograd.function import Function
 from ..tensor import Tensor
 from .common import as_shape, at_least_1d, empty, values_indices, wrap_dim
-from .indexing import select_backward
+from .indexing import Selection
 from .registry import function, method
 
 SortResult = values_indices("sort")
@@ -21,22 +20,14 @@ def _sort_into(x: Tensor, dim: int, descending: bool, stable: bool, values: Tens
                              at_least_1d(None if values is None else values.array), at_least_1d(indices.array))
 
 
-class Sort(Function):
+class Sort(Selection):
     node_name = "SortBackward0"
 
     @staticmethod
-    def forward(ctx, x: Tensor, *, dim, descending, stable):
-        ctx.dim = dim
+    def select(x: Tensor, *, dim, keepdim, descending, stable):
         values, indices = empty(x.shape, x.dtype, x.device), empty(x.shape, dtypes.int64, x.device)
         _sort_into(x, dim, descending, stable, values, indices)
-        ctx.save_for_backward(indices)
-        ctx.mark_non_differentiable(indices)
         return values, indices
-
-    @staticmethod
-    def backward(ctx, grad, _indices_grad):
-        indices, = ctx.saved_tensors
-        return select_backward(grad, indices, ctx.dim, tuple(indices.shape), keepdim=True)
 
 
 @function
@@ -75,23 +66,14 @@ def _sorted_slice(x: Tensor, dim: int, descending: bool, start: int, length: int
     return values, indices
 
 
-class TopK(Function):
+class TopK(Selection):
     node_name = "TopkBackward0"
 
     @staticmethod
-    def forward(ctx, x: Tensor, *, k, dim, largest):
-        ctx.dim, ctx.input_shape = dim, tuple(x.shape)
+    def select(x: Tensor, *, dim, keepdim, k, largest):
         # A full stable sort, then its first k along dim: simple, and exact for every k. As
         # PyTorch, a 0-d tensor gives its element for k = 0 too.
-        values, indices = _sorted_slice(x, dim, largest, 0, k if x.ndim else 1)
-        ctx.save_for_backward(indices)
-        ctx.mark_non_differentiable(indices)
-        return values, indices
-
-    @staticmethod
-    def backward(ctx, grad, _indices_grad):
-        indices, = ctx.saved_tensors
-        return select_backward(grad, indices, ctx.dim, ctx.input_shape, keepdim=True)
+        return _sorted_slice(x, dim, largest, 0, k if x.ndim else 1)
 
 
 @function
@@ -117,21 +99,12 @@ def msort(input: Tensor) -> Tensor:
     return sort(input, 0).values
 
 
-class KthValue(Function):
+class KthValue(Selection):
     node_name = "KthvalueBackward0"
 
     @staticmethod
-    def forward(ctx, x: Tensor, *, k, dim, keepdim):
-        ctx.dim, ctx.keepdim, ctx.input_shape = dim, keepdim, tuple(x.shape)
-        values, indices = _sorted_slice(x, dim, False, k - 1, 1, keepdim)
-        ctx.save_for_backward(indices)
-        ctx.mark_non_differentiable(indices)
-        return values, indices
-
-    @staticmethod
-    def backward(ctx, grad, _indices_grad):
-        indices, = ctx.saved_tensors
-        return select_backward(grad, indices, ctx.dim, ctx.input_shape, ctx.keepdim)
+    def select(x: Tensor, *, dim, keepdim, k):
+        return _sorted_slice(x, dim, False, k - 1, 1, keepdim)
 
 
 @function

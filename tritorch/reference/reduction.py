@@ -71,6 +71,9 @@ def _count(x: ArrayView, dims: tuple[int, ...]) -> int:
     return n
 
 
+_REDUCERS = {"sum": np.add, "mean": np.add, "prod": np.multiply, "max": np.maximum, "min": np.minimum}
+
+
 def reduce(op: str, x: ArrayView, dims: tuple[int, ...], out: ArrayView) -> None:
     """out = op over `dims` of x, for op in REDUCE_OPS; out has x's ndim, size 1 at `dims`.
 
@@ -97,8 +100,6 @@ def reduce(op: str, x: ArrayView, dims: tuple[int, ...], out: ArrayView) -> None
             result = np.divide(result, _count(x, axis), dtype=a.dtype)
         np.copyto(ndarray(out), result, casting="unsafe")
 
-
-_REDUCERS = {"sum": np.add, "mean": np.add, "prod": np.multiply, "max": np.maximum, "min": np.minimum}
 
 
 def arg_reduce(op: str, x: ArrayView, dim: int, values_out: ArrayView | None, indices_out: ArrayView) -> None:
